@@ -1,0 +1,108 @@
+"""Pull an answer out of free-form model output.
+
+Three formats cover what instruct models write: an ``<answer>...</answer>`` tag,
+a LaTeX ``\\boxed{...}`` (nested braces allowed), and plainly the last non-empty
+line. Each helper returns ``None`` when its format is absent, so callers can try
+them in order with :func:`extract_answer`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from cogym.core.errors import InvalidArgumentError
+
+AnswerFormat = Literal["tag", "boxed", "last_line"]
+DEFAULT_FORMATS: tuple[AnswerFormat, ...] = ("tag", "boxed", "last_line")
+
+_BRACE_RE = re.compile(r"\\(?:boxed|fbox)\s*\{|[{}]")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """An extracted answer and the format it was found in."""
+
+    text: str
+    format: AnswerFormat
+
+
+def extract_tag(text: str, tag: str = "answer") -> str | None:
+    """Return the content of the last ``<tag>...</tag>``, stripped.
+
+    An opening tag with no closing tag after it counts up to the end of the text,
+    because generation often stops *at* the closing tag (a stop string). Tag names
+    match case-insensitively.
+
+    :param text: the model output.
+    :param tag: the tag name, without angle brackets.
+    :return: the tag's content, or ``None`` when the text has no such opening tag.
+    """
+    lowered = text.lower()
+    open_tag, close_tag = f"<{tag.lower()}>", f"</{tag.lower()}>"
+    start = lowered.rfind(open_tag)
+    if start < 0:
+        return None
+    start += len(open_tag)
+    end = lowered.find(close_tag, start)
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+def extract_boxed(text: str) -> str | None:
+    """Return the content of the last ``\\boxed{...}`` (or ``\\fbox{...}``), braces balanced.
+
+    One linear pass over the braces, so adversarial input (thousands of unclosed
+    ``\\boxed{``) stays fast.
+
+    :param text: the model output.
+    :return: the content between the outer braces of the last-opened box that closes,
+        stripped, or ``None`` when there is none.
+    """
+    stack: list[int] = []  # content start for a box, -1 for a plain brace
+    best_start, best = -1, None
+    for match in _BRACE_RE.finditer(text):
+        token = match.group()
+        if token == "}":
+            if stack:
+                start = stack.pop()
+                if start > best_start:
+                    best_start, best = start, text[start : match.start()].strip()
+        elif token == "{":
+            stack.append(-1)
+        else:
+            stack.append(match.end())
+    return best
+
+
+def last_nonempty_line(text: str) -> str | None:
+    """Return the last line with non-whitespace content, stripped, or ``None``."""
+    for line in reversed(text.splitlines()):
+        if line.strip():
+            return line.strip()
+    return None
+
+
+_EXTRACTORS = {"tag": extract_tag, "boxed": extract_boxed, "last_line": last_nonempty_line}
+
+
+def extract_answer(
+    text: str, formats: tuple[AnswerFormat, ...] = DEFAULT_FORMATS
+) -> Extraction | None:
+    """Try each format in order and return the first answer found.
+
+    :param text: the model output.
+    :param formats: which formats to try, in priority order.
+    :return: the answer and its format, or ``None`` when no format matched.
+    """
+    for name in formats:
+        try:
+            extractor = _EXTRACTORS[name]
+        except KeyError:
+            raise InvalidArgumentError(
+                f"unknown answer format {name!r}; use one of {sorted(_EXTRACTORS)}"
+            ) from None
+        found = extractor(text)
+        if found is not None:
+            return Extraction(found, name)
+    return None

@@ -1,0 +1,122 @@
+"""Where an env's tasks come from: a JSONL file or a procedural generator.
+
+Both kinds answer the same `reset` options (DESIGN.md): ``{"index": i}`` picks the
+i-th task, ``{"task": {...}}`` passes a task dict in the env's schema, and with
+neither a task is drawn from the env's seeded ``np_random``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cogym.core.errors import InvalidArgumentError, InvalidTaskError
+
+Task = dict[str, Any]
+
+
+def load_jsonl(path: str | Path, validate: Callable[[Mapping[str, Any]], Task]) -> list[Task]:
+    """Read one task per line from a JSONL file and validate each.
+
+    Blank lines are skipped. Errors name the file and line.
+
+    :param path: the JSONL file.
+    :param validate: the env's task validator; returns the cleaned task.
+    :return: the tasks, in file order.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidArgumentError(
+            f"tasks_path {str(path)!r} is not a file; pass a JSONL file path"
+        )
+    tasks: list[Task] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InvalidTaskError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise InvalidTaskError(f"{path}:{number}: each line must be a JSON object")
+            try:
+                tasks.append(validate(record))
+            except InvalidTaskError as error:
+                raise InvalidTaskError(f"{path}:{number}: {error}") from None
+    if not tasks:
+        raise InvalidTaskError(f"{path}: no tasks in file")
+    return tasks
+
+
+class TaskSource:
+    """Picks the task for each episode.
+
+    :param validate: checks a task dict and returns the cleaned copy.
+    :param generate: makes a task from a ``random.Random``; used when there is no file.
+    :param task_at: the generator's i-th task, a pure function of the index.
+    :param tasks_path: a JSONL file of tasks; when given, the generator is not used.
+    """
+
+    def __init__(
+        self,
+        validate: Callable[[Mapping[str, Any]], Task],
+        generate: Callable[[random.Random], Task],
+        task_at: Callable[[int], Task],
+        tasks_path: str | Path | None = None,
+    ) -> None:
+        self._validate = validate
+        self._generate = generate
+        self._task_at = task_at
+        self._tasks = load_jsonl(tasks_path, validate) if tasks_path is not None else None
+
+    def __len__(self) -> int:
+        """Number of tasks in the file; generated sources raise ``TypeError`` (unbounded)."""
+        if self._tasks is None:
+            raise TypeError("a generated task source has no length")
+        return len(self._tasks)
+
+    @property
+    def from_file(self) -> bool:
+        """Whether tasks come from a ``tasks_path`` file."""
+        return self._tasks is not None
+
+    def pick(
+        self, np_random: np.random.Generator, options: Mapping[str, Any]
+    ) -> tuple[Task, int | None]:
+        """Return the episode's task and its index (``None`` for a task passed in).
+
+        :param np_random: the env's seeded generator; the only source of randomness.
+        :param options: the ``reset`` options (``index`` or ``task``, at most one).
+        """
+        if "task" in options and "index" in options:
+            raise InvalidArgumentError("reset options take 'task' or 'index', not both")
+        if "task" in options:
+            task = options["task"]
+            if not isinstance(task, Mapping):
+                raise InvalidTaskError(f"options['task'] must be a dict, got {type(task).__name__}")
+            return self._validate(task), None
+        if "index" in options:
+            index = options["index"]
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or index < 0:
+                raise InvalidArgumentError(f"options['index'] must be an int >= 0, got {index!r}")
+            return self._task_by_index(int(index)), int(index)
+        if self._tasks is not None:
+            index = int(np_random.integers(len(self._tasks)))
+            return self._tasks[index], index
+        return self._generate(random.Random(int(np_random.integers(2**63)))), None
+
+    def _task_by_index(self, index: int) -> Task:
+        if self._tasks is None:
+            return self._task_at(index)
+        if index >= len(self._tasks):
+            raise InvalidArgumentError(
+                f"options['index']={index} is out of range: "
+                f"the tasks file has {len(self._tasks)} tasks"
+            )
+        return self._tasks[index]

@@ -1,0 +1,235 @@
+"""The base class of every LLM-facing cogym env.
+
+:class:`TextEnv` owns the parts of the env contract (DESIGN.md) that every text env
+shares, so a family only writes its task and its rules:
+
+- Text observation and action spaces with a documented ``max_length``;
+- turn counting and truncation at ``max_turns``;
+- the invalid-action rule: a malformed action never raises; it gets an observation
+  saying what was wrong, ``invalid_action_reward``, and the turn is counted;
+- the shared ``info`` keys ``turn``, ``action_valid``, ``success``, ``feedback_kind``
+  and ``legal_actions`` (where finite);
+- misuse of the API (step before reset or after the end, unknown kwargs or reset
+  options) raising a :class:`~cogym.core.errors.CogymError` that says what to do;
+- ``render_mode="ansi"``.
+
+A subclass implements :meth:`_start_episode` and :meth:`_apply_action`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import gymnasium as gym
+
+from cogym.core.errors import InvalidArgumentError, ResetNeeded, UnknownKwargError
+from cogym.core.spaces import fit_text, preview, text_space
+
+
+@dataclass
+class Outcome:
+    """What a family's rules make of one action.
+
+    :param observation: the env's reply to this action only.
+    :param feedback_kind: a short machine-readable reason, e.g. ``"wrong_answer"``.
+    :param valid: whether the action parsed; invalid actions earn ``invalid_action_reward``.
+    :param reward: the reward for a valid action.
+    :param terminated: the task is solved or definitively failed.
+    :param success: the task is solved.
+    :param info: extra, family-specific info keys.
+    """
+
+    observation: str
+    feedback_kind: str
+    valid: bool = True
+    reward: float = 0.0
+    terminated: bool = False
+    success: bool = False
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_kwargs(init):
+    """Wrap ``__init__`` so an unknown kwarg names the accepted ones."""
+    signature = inspect.signature(init)
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return init
+    accepted = [
+        name
+        for name, param in signature.parameters.items()
+        if name != "self" and param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD)
+    ]
+
+    @functools.wraps(init)
+    def checked_init(self, *args, **kwargs):
+        unknown = sorted(set(kwargs) - set(accepted))
+        if unknown:
+            raise UnknownKwargError(
+                f"{type(self).__name__} got unknown kwarg(s) {', '.join(map(repr, unknown))}; "
+                f"accepted kwargs are: {', '.join(accepted)}"
+            )
+        init(self, *args, **kwargs)
+
+    return checked_init
+
+
+class TextEnv(gym.Env[str, str]):
+    """Base class for multi-turn text envs; see the module docstring for what it provides.
+
+    :param max_turns: turns before the episode is truncated.
+    :param invalid_action_reward: reward for an action that does not parse.
+    :param render_mode: ``None`` or ``"ansi"``.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 1}
+    #: Longest observation, in characters; longer text is cut with a visible mark.
+    max_observation_length: ClassVar[int] = 8192
+    #: Longest action, in characters; a longer action is invalid (``"action_too_long"``).
+    max_action_length: ClassVar[int] = 16384
+    #: Keys a subclass accepts in ``reset(options=...)``.
+    option_keys: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _check_kwargs(cls.__dict__["__init__"])
+
+    def __init__(
+        self,
+        *,
+        max_turns: int,
+        invalid_action_reward: float = -0.1,
+        render_mode: str | None = None,
+    ) -> None:
+        if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
+            raise InvalidArgumentError(f"max_turns must be an int >= 1, got {max_turns!r}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise InvalidArgumentError(
+                f"render_mode {render_mode!r} is not supported; use one of "
+                f"{self.metadata['render_modes']} or None"
+            )
+        self.max_turns = max_turns
+        self.invalid_action_reward = float(invalid_action_reward)
+        self.render_mode = render_mode
+        self.observation_space = text_space(self.max_observation_length, min_length=1)
+        self.action_space = text_space(self.max_action_length)
+        self._turn: int | None = None
+        self._done = False
+        self._last_action: str | None = None
+        self._last_observation = ""
+
+    # -- to implement -------------------------------------------------------------------
+
+    def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Pick and set up the task; return the first observation and extra info keys."""
+        raise NotImplementedError
+
+    def _apply_action(self, action: str) -> Outcome:
+        """Judge one action (already a ``str`` within the length limit)."""
+        raise NotImplementedError
+
+    def legal_actions(self) -> list[str] | None:
+        """The legal actions now, where the set is finite; ``None`` otherwise."""
+        return None
+
+    # -- the contract -------------------------------------------------------------------
+
+    @property
+    def turn(self) -> int:
+        """Turns taken in this episode."""
+        return self._turn or 0
+
+    @property
+    def turns_left(self) -> int:
+        """Turns left before truncation."""
+        return self.max_turns - self.turn
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        super().reset(seed=seed)
+        options = self._check_options(options)
+        self._turn, self._done, self._last_action = 0, False, None
+        observation, extra = self._start_episode(options)
+        info: dict[str, Any] = {"turn": 0, **extra}
+        self._add_legal_actions(info)
+        self._last_observation = fit_text(observation, self.max_observation_length)
+        return self._last_observation, info
+
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        if self._turn is None:
+            raise ResetNeeded(f"{type(self).__name__}: call reset() before step()")
+        if self._done:
+            raise ResetNeeded(
+                f"{type(self).__name__}: the episode has ended (terminated or truncated); "
+                "call reset() to start a new one"
+            )
+        self._turn += 1
+        outcome = self._judge(action)
+        reward = outcome.reward if outcome.valid else self.invalid_action_reward
+        terminated = outcome.terminated
+        truncated = not terminated and self._turn >= self.max_turns
+        self._done = terminated or truncated
+        info: dict[str, Any] = {
+            "turn": self._turn,
+            "action_valid": outcome.valid,
+            "success": outcome.success,
+            "feedback_kind": outcome.feedback_kind,
+            **outcome.info,
+        }
+        self._add_legal_actions(info)
+        self._last_action = action if isinstance(action, str) else repr(action)
+        self._last_observation = fit_text(outcome.observation, self.max_observation_length)
+        return self._last_observation, float(reward), terminated, truncated, info
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi":
+            return None
+        lines = [f"[{type(self).__name__} turn {self.turn}/{self.max_turns}]"]
+        if self._last_action is not None:
+            lines.append(f"> {preview(self._last_action, 200)}")
+        lines.append(self._last_observation)
+        return "\n".join(lines) + "\n"
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _check_options(self, options: dict[str, Any] | None) -> dict[str, Any]:
+        if options is None:
+            return {}
+        if not isinstance(options, Mapping):
+            raise InvalidArgumentError(
+                f"reset options must be a dict, got {type(options).__name__}"
+            )
+        unknown = sorted(set(options) - self.option_keys)
+        if unknown:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}.reset got unknown option(s) {unknown}; "
+                f"accepted options are: {sorted(self.option_keys)}"
+            )
+        return dict(options)
+
+    def _judge(self, action: Any) -> Outcome:
+        if isinstance(action, bytes):
+            action = action.decode("utf-8", errors="replace")
+        if not isinstance(action, str):
+            return Outcome(
+                f"Invalid action: actions are text, but got a {type(action).__name__}.",
+                "not_text",
+                valid=False,
+            )
+        if len(action) > self.max_action_length:
+            return Outcome(
+                f"Invalid action: it is {len(action)} characters long; the limit is "
+                f"{self.max_action_length}.",
+                "action_too_long",
+                valid=False,
+            )
+        return self._apply_action(action)
+
+    def _add_legal_actions(self, info: dict[str, Any]) -> None:
+        legal = self.legal_actions()
+        if legal is not None:
+            info["legal_actions"] = legal
