@@ -1,0 +1,94 @@
+"""The Countdown task schema: which numbers are given and which target to reach."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cogym.core.errors import InvalidTaskError
+
+MAX_COUNT = 12
+MAX_NUMBER = 10**6
+MAX_ABS_TARGET = 10**9
+TASK_KEYS = ("numbers", "target", "solution")
+
+
+def _is_int(value: Any) -> bool:
+    """Return whether ``value`` is an int; ``bool`` does not count as one."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _short(value: Any) -> str:
+    """Return ``repr(value)`` cut to a readable length for an error message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _validate_numbers(numbers: Any) -> list[int]:
+    """Check the ``numbers`` field and return it as a new list.
+
+    :param numbers: the value given for ``numbers``.
+    :return: the numbers as a list of ints.
+    """
+    if (
+        not isinstance(numbers, list | tuple)
+        or not 1 <= len(numbers) <= MAX_COUNT
+        or not all(_is_int(n) and 1 <= n <= MAX_NUMBER for n in numbers)
+    ):
+        raise InvalidTaskError(
+            f"Countdown task needs 'numbers': a list of 1-{MAX_COUNT} positive integers, "
+            f"each at most {MAX_NUMBER}; got {_short(numbers)}"
+        )
+    return list(numbers)
+
+
+def _validate_target(target: Any) -> int:
+    """Check the ``target`` field and return it.
+
+    :param target: the value given for ``target``.
+    :return: the target.
+    """
+    if not _is_int(target) or abs(target) > MAX_ABS_TARGET:
+        raise InvalidTaskError(
+            f"Countdown task needs 'target': an integer between {-MAX_ABS_TARGET} and "
+            f"{MAX_ABS_TARGET}; got {_short(target)}"
+        )
+    return target
+
+
+def validate_task(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a Countdown task against the schema and return a clean copy.
+
+    :param task: a mapping with ``numbers`` (list of 1-12 positive ints), ``target`` (int)
+        and optionally ``solution`` (a string, e.g. from the generator).
+    :return: ``{"numbers": [...], "target": int}``, plus ``"solution"`` when given.
+    """
+    if not isinstance(task, Mapping):
+        raise InvalidTaskError(
+            f"Countdown task must be a mapping like {{'numbers': [3, 3, 8, 8], 'target': 24}}; "
+            f"got {_short(task)}"
+        )
+    unknown = sorted(str(key) for key in task if key not in TASK_KEYS)
+    if unknown:
+        raise InvalidTaskError(
+            f"Countdown task has unknown keys {unknown}; allowed keys are {list(TASK_KEYS)}"
+        )
+    missing = [key for key in ("numbers", "target") if key not in task]
+    if missing:
+        raise InvalidTaskError(
+            f"Countdown task is missing {missing}; pass e.g. "
+            f"{{'numbers': [3, 3, 8, 8], 'target': 24}}"
+        )
+    clean: dict[str, Any] = {
+        "numbers": _validate_numbers(task["numbers"]),
+        "target": _validate_target(task["target"]),
+    }
+    if "solution" in task:
+        solution = task["solution"]
+        if not isinstance(solution, str) or not solution.strip():
+            raise InvalidTaskError(
+                f"Countdown task 'solution' must be a non-empty expression string such as "
+                f"'(3+5)*3'; got {_short(solution)}"
+            )
+        clean["solution"] = solution
+    return clean
