@@ -1,0 +1,1 @@
+"""Env families. Each sub-package is self-contained and imports only from ``cogym.core``."""

@@ -1,0 +1,46 @@
+import gymnasium as gym
+import pytest
+
+import cogym
+from cogym.core.errors import CogymError, UnknownEnvError, UnknownKwargError
+from cogym.envs.countdown import CountdownEnv
+
+
+def test_import_registers_every_id():
+    for env_id in cogym.env_ids():
+        assert env_id in gym.registry
+    assert cogym.env_ids()[:3] == [
+        "cogym/Countdown-v0",
+        "cogym/Countdown-Easy-v0",
+        "cogym/Countdown-Hard-v0",
+    ]
+
+
+@pytest.mark.parametrize("env_id", ["cogym/Countdown-v0", "cogym:cogym/Countdown-v0"])
+def test_gym_make_accepts_both_id_forms(env_id):
+    env = gym.make(env_id)
+    assert isinstance(env.unwrapped, CountdownEnv)
+    env.close()
+
+
+def test_variants_are_presets_of_one_class():
+    assert gym.make("cogym/Countdown-Easy-v0").unwrapped.config.count == 3
+    assert gym.make("cogym/Countdown-Hard-v0").unwrapped.config.count == 6
+
+
+def test_cogym_make_takes_the_id_without_prefix():
+    assert cogym.make("Countdown-v0").spec.id == "cogym/Countdown-v0"
+
+
+def test_unknown_id_suggests_close_ids():
+    with pytest.raises(UnknownEnvError, match="Did you mean cogym/Countdown-v0"):
+        cogym.make("cogym/Countdwn-v0")
+
+
+def test_unknown_kwarg_names_the_accepted_ones():
+    with pytest.raises(UnknownKwargError, match=r"'turns'.*accepted kwargs are: preset, count"):
+        gym.make("cogym/Countdown-v0", turns=3)
+
+
+def test_errors_share_one_base_class():
+    assert issubclass(UnknownEnvError, CogymError) and issubclass(UnknownKwargError, TypeError)
