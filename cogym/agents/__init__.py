@@ -1,0 +1,17 @@
+"""Baseline agents, the agent registry, and the rollout loop."""
+
+from cogym.agents.base import Agent
+from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
+from cogym.agents.random_agent import RandomAgent
+from cogym.agents.registry import AGENTS, make_agent
+from cogym.agents.rollout import run_episode
+
+__all__ = [
+    "AGENTS",
+    "Agent",
+    "RandomAgent",
+    "RandomExpressionAgent",
+    "SolverAgent",
+    "make_agent",
+    "run_episode",
+]

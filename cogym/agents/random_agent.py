@@ -1,0 +1,33 @@
+"""A uniformly random agent, the floor every other agent should beat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from cogym.agents.base import Agent
+
+
+class RandomAgent(Agent):
+    """Picks a random legal action when the env lists them (``info["legal_actions"]``),
+    else samples the action space. For free-text envs that is random text, which is
+    almost always invalid: it measures the invalid-action floor.
+
+    :param action_space: the env's action space.
+    :param seed: seeds the agent's own generator.
+    """
+
+    def __init__(self, action_space: spaces.Space, seed: int | None = None) -> None:
+        self.action_space = action_space
+        self.np_random = np.random.default_rng(seed)
+        self.action_space.seed(int(self.np_random.integers(2**31)))
+
+    def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        legal = info.get("legal_actions")
+        if legal:
+            return legal[int(self.np_random.integers(len(legal)))]
+        if "action_mask" in info and isinstance(self.action_space, spaces.Discrete):
+            return self.action_space.sample(mask=np.asarray(info["action_mask"], dtype=np.int8))
+        return self.action_space.sample()

@@ -1,0 +1,71 @@
+"""Agents by name, for the CLI and scripts: ``make_agent("solver", env, seed=0)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import gymnasium as gym
+
+from cogym.agents.base import Agent
+from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
+from cogym.agents.random_agent import RandomAgent
+from cogym.core.errors import UnknownAgentError
+from cogym.envs.countdown.env import CountdownEnv
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """A named agent: how to build it for an env, and which envs it can play.
+
+    :param build: ``(env, seed) -> Agent``.
+    :param supports: ``env -> bool``; ``env`` is the made (possibly wrapped) env.
+    :param summary: one line for ``cogym run --help``.
+    """
+
+    build: Callable[[gym.Env, int | None], Agent]
+    supports: Callable[[gym.Env], bool]
+    summary: str
+
+
+def _is_countdown(env: gym.Env) -> bool:
+    return isinstance(env.unwrapped, CountdownEnv)
+
+
+AGENTS: dict[str, AgentSpec] = {
+    "random": AgentSpec(
+        lambda env, seed: RandomAgent(env.action_space, seed=seed),
+        lambda env: True,
+        "uniform over legal actions, else samples the action space",
+    ),
+    "solver": AgentSpec(
+        lambda env, seed: SolverAgent(use_all=env.unwrapped.use_all_numbers),
+        _is_countdown,
+        "Countdown: exhaustive search, solves every solvable puzzle",
+    ),
+    "random-expr": AgentSpec(
+        lambda env, seed: RandomExpressionAgent(use_all=env.unwrapped.use_all_numbers, seed=seed),
+        _is_countdown,
+        "Countdown: a random well-formed expression over the numbers (chance level)",
+    ),
+}
+
+
+def make_agent(name: str, env: gym.Env, seed: int | None = None) -> Agent:
+    """Build the agent called ``name`` for ``env``.
+
+    :raises UnknownAgentError: when the name is unknown or the agent cannot play ``env``.
+    """
+    try:
+        spec = AGENTS[name]
+    except KeyError:
+        raise UnknownAgentError(
+            f"unknown agent {name!r}; choose one of: {', '.join(AGENTS)}"
+        ) from None
+    if not spec.supports(env):
+        playable = [other for other, s in AGENTS.items() if s.supports(env)]
+        env_id = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+        raise UnknownAgentError(
+            f"agent {name!r} cannot play {env_id}; agents for it: {', '.join(playable)}"
+        )
+    return spec.build(env, seed)

@@ -1,0 +1,152 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cogym
+from cogym.cli import env_table_rows, main, markdown_table, parse_env_kwargs
+
+PUZZLE = {"numbers": [3, 7, 8, 25], "target": 24}
+
+
+def _cogym_command() -> list[str]:
+    script = Path(sys.executable).parent / "cogym"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cogym"]
+
+
+def test_list_shows_every_id_with_spaces(capsys):
+    assert main(["list", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["id"] for row in rows] == cogym.env_ids()
+    assert rows[0]["observation"] == "Text(8192)" and rows[0]["max_turns"] == "4"
+
+
+def test_list_table_renders(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "cogym/Countdown-Hard-v0" in out and "Text(16384)" in out
+
+
+def test_run_summarizes_and_writes_episodes(tmp_path, capsys):
+    out = tmp_path / "traj.jsonl"
+    code = main(
+        [
+            "run",
+            "cogym/Countdown-Easy-v0",
+            "--agent",
+            "solver",
+            "--episodes",
+            "20",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--json",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (
+        summary["success_rate"] == 1.0
+        and summary["mean_turns"] == 1.0
+        and summary["episodes"] == 20
+    )
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [record["seed"] for record in records] == list(range(3, 23))
+    assert records[0]["steps"][0]["info"]["success"] is True
+    assert records[0]["env_id"] == "cogym/Countdown-Easy-v0"
+
+
+def test_run_random_agent_fails_with_the_invalid_penalty(capsys):
+    assert (
+        main(["run", "Countdown-v0", "--agent", "random", "--episodes", "5", "--json", "--quiet"])
+        == 0
+    )
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["success_rate"] == 0.0 and summary["mean_return"] == pytest.approx(-0.4)
+    assert summary["mean_turns"] == 4.0
+
+
+def test_run_table_has_the_summary_columns(capsys):
+    assert (
+        main(["run", "Countdown-Easy-v0", "--agent", "random-expr", "--episodes", "10", "--quiet"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    for column in ("success", "mean return", "mean turns", "episodes/s"):
+        assert column in out
+
+
+def test_run_passes_env_kwargs(capsys):
+    assert (
+        main(
+            [
+                "run",
+                "Countdown-v0",
+                "--agent",
+                "random",
+                "--episodes",
+                "2",
+                "--json",
+                "--quiet",
+                "--env-kwarg",
+                "max_turns=2",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out.strip())["mean_turns"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "Nope-v0"], "unknown env id"),
+        (["run", "Countdown-v0", "--agent", "oracle"], "unknown agent"),
+        (["run", "Countdown-v0", "--env-kwarg", "turns=3"], "unknown kwarg"),
+        (["run", "Countdown-v0", "--episodes", "0"], "--episodes must be"),
+    ],
+)
+def test_run_errors_are_one_clear_line(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_parse_env_kwargs_reads_json_values():
+    assert parse_env_kwargs(["a=1", "b=hard", "c=[1, 2]", "d=true"]) == {
+        "a": 1,
+        "b": "hard",
+        "c": [1, 2],
+        "d": True,
+    }
+
+
+def test_console_script_plays_a_game_from_stdin(tmp_path):
+    tasks = tmp_path / "one.jsonl"
+    tasks.write_text(json.dumps(PUZZLE) + "\n")
+    result = subprocess.run(
+        [
+            *_cogym_command(),
+            "play",
+            "Countdown-v0",
+            "--seed",
+            "0",
+            "--env-kwarg",
+            f"tasks_path={tasks}",
+        ],
+        input="3 + 7\n<answer>3 * 8</answer>\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "make 24" in result.stdout and "equals 10" in result.stdout
+    assert "Correct!" in result.stdout and "Episode over: solved" in result.stdout
+
+
+def test_readme_env_table_is_generated_from_the_registry():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert markdown_table(env_table_rows()) in readme
