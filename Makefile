@@ -1,0 +1,53 @@
+# Two commands do all the set-up on a fresh Debian/Ubuntu machine with Python 3.10+:
+#   make demo   creates .venv, installs cogym, runs the baseline agents on Countdown
+#   make test   creates .venv, installs cogym with its test extras, runs the test suite
+# System packages are installed when missing and we are root; otherwise the exact
+# apt-get command is printed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint bench sysdeps clean
+
+# Python 3.10+ with venv/ensurepip (Debian splits that into python3-venv).
+sysdeps:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || \
+	  { echo "cogym needs Python >= 3.10; found $$($(PYTHON) --version 2>&1). Set PYTHON=python3.X"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  pkg="python3-venv"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $$pkg"; apt-get update -q && apt-get install -y -q $$pkg; \
+	  else echo "missing $$pkg: run  sudo apt-get install -y $$pkg"; exit 1; fi; }
+
+$(VENV)/.installed-base: setup.cfg pyproject.toml | sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed-base
+
+demo: $(VENV)/.installed-base
+	$(VENV)/bin/cogym list
+	$(VENV)/bin/cogym run cogym/Countdown-v0 --agent solver --episodes 200 --seed 0
+	$(VENV)/bin/cogym run cogym/Countdown-v0 --agent random-expr --episodes 200 --seed 0
+	$(VENV)/bin/cogym run cogym/Countdown-v0 --agent random --episodes 200 --seed 0
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-base
+	$(PY) benchmarks/countdown_throughput.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
