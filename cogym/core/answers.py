@@ -86,23 +86,32 @@ def last_nonempty_line(text: str) -> str | None:
 _EXTRACTORS = {"tag": extract_tag, "boxed": extract_boxed, "last_line": last_nonempty_line}
 
 
+def check_formats(formats: tuple[AnswerFormat, ...]) -> tuple[AnswerFormat, ...]:
+    """Return ``formats`` as a tuple, or raise naming the unknown ones."""
+    if isinstance(formats, str) or not formats:
+        raise InvalidArgumentError(
+            f"formats must be a non-empty tuple such as ('tag', 'last_line'), got {formats!r}"
+        )
+    unknown = [name for name in formats if name not in _EXTRACTORS]
+    if unknown:
+        raise InvalidArgumentError(
+            f"unknown answer format(s) {unknown}; use some of {sorted(_EXTRACTORS)}"
+        )
+    return tuple(formats)
+
+
 def extract_answer(
-    text: str, formats: tuple[AnswerFormat, ...] = DEFAULT_FORMATS
+    text: str, formats: tuple[AnswerFormat, ...] = DEFAULT_FORMATS, tag: str = "answer"
 ) -> Extraction | None:
     """Try each format in order and return the first answer found.
 
     :param text: the model output.
     :param formats: which formats to try, in priority order.
+    :param tag: the tag name of the ``"tag"`` format.
     :return: the answer and its format, or ``None`` when no format matched.
     """
-    for name in formats:
-        try:
-            extractor = _EXTRACTORS[name]
-        except KeyError:
-            raise InvalidArgumentError(
-                f"unknown answer format {name!r}; use one of {sorted(_EXTRACTORS)}"
-            ) from None
-        found = extractor(text)
+    for name in check_formats(formats):
+        found = extract_tag(text, tag) if name == "tag" else _EXTRACTORS[name](text)
         if found is not None:
             return Extraction(found, name)
     return None

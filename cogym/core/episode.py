@@ -24,7 +24,10 @@ def to_jsonable(value: Any) -> Any:
 
 @dataclass
 class StepRecord:
-    """One turn: the action taken and what the env answered."""
+    """One turn: the action taken and what the env answered.
+
+    :param duration_s: seconds the step took.
+    """
 
     action: Any
     observation: Any
@@ -32,6 +35,7 @@ class StepRecord:
     terminated: bool
     truncated: bool
     info: dict[str, Any] = field(default_factory=dict)
+    duration_s: float = 0.0
 
 
 @dataclass

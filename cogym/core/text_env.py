@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import gymnasium as gym
 
+from cogym.core.answers import AnswerFormat
 from cogym.core.errors import InvalidArgumentError, ResetNeeded, UnknownKwargError
 from cogym.core.spaces import fit_text, preview, text_space
 
@@ -91,6 +92,11 @@ class TextEnv(gym.Env[str, str]):
     max_action_length: ClassVar[int] = 16384
     #: Keys a subclass accepts in ``reset(options=...)``.
     option_keys: ClassVar[frozenset[str]] = frozenset()
+    #: How the env reads an answer out of free text, in priority order (see
+    #: :mod:`cogym.core.answers`); wrappers and agents use it to extract what the env judges.
+    answer_formats: ClassVar[tuple[AnswerFormat, ...]] = ("tag", "boxed", "last_line")
+    #: The tag name of the ``"tag"`` format: ``"answer"`` reads ``<answer>...</answer>``.
+    answer_tag: ClassVar[str] = "answer"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -1,0 +1,113 @@
+"""Write every finished episode to a JSON-lines file."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+from cogym.core.episode import EpisodeRecord, StepRecord
+
+
+class RecordEpisodes(gym.Wrapper, gym.utils.RecordConstructorArgs):
+    """Append one JSON line per finished episode to ``path``.
+
+    Each line is an :class:`~cogym.core.episode.EpisodeRecord` (see its ``to_dict``): the
+    env id, the seed passed to ``reset`` (``None`` when none was), the agent's name, the
+    reset observation and info, and every step's action, observation, reward,
+    ``terminated``, ``truncated``, info and ``duration_s`` (seconds the step took). The
+    record's ``duration_s`` is the wall time from the start of ``reset`` to the end of the
+    last step. A value that JSON cannot hold is written as its ``repr``.
+
+    A line is written, and the file flushed, when a step ends the episode (terminated or
+    truncated). An episode that is left unfinished, by a new ``reset`` or by ``close``,
+    writes nothing. The file is opened for appending when the wrapper is made (its parent
+    folders are created) and closed by :meth:`close`, which also closes the env.
+
+    :param env: the env to record.
+    :param path: the JSON-lines file to append to.
+    :param env_id: the id to record; ``None`` for ``env.spec.id`` (or the env's class name
+        when it was not made by id).
+    :param agent: the agent's name, to record.
+    """
+
+    def __init__(
+        self, env: gym.Env, path: str | Path, env_id: str | None = None, agent: str = ""
+    ) -> None:
+        gym.utils.RecordConstructorArgs.__init__(self, path=str(path), env_id=env_id, agent=agent)
+        super().__init__(env)
+        if env_id is None:
+            env_id = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+        self.path = Path(path)
+        self.env_id = env_id
+        self.agent = agent
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a", encoding="utf-8")
+        self._record: EpisodeRecord | None = None
+        self._start = 0.0
+        self._episodes_written = 0
+
+    @property
+    def episodes_written(self) -> int:
+        """Lines written by this wrapper so far."""
+        return self._episodes_written
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """Reset the env and start a new record; an unfinished one is dropped.
+
+        :param seed: passed to the env and recorded.
+        :param options: passed to the env.
+        """
+        self._record = None
+        self._start = time.perf_counter()
+        observation, info = self.env.reset(seed=seed, options=options)
+        self._record = EpisodeRecord(
+            env_id=self.env_id,
+            seed=seed,
+            agent=self.agent,
+            reset_observation=observation,
+            reset_info=dict(info),
+        )
+        return observation, info
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """Step the env, record the step, and write the episode when it ends.
+
+        :param action: passed to the env and recorded.
+        """
+        started = time.perf_counter()
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        finished = time.perf_counter()
+        if self._record is not None:
+            self._record.steps.append(
+                StepRecord(
+                    action,
+                    observation,
+                    float(reward),
+                    bool(terminated),
+                    bool(truncated),
+                    dict(info),
+                    finished - started,
+                )
+            )
+            if terminated or truncated:
+                self._record.duration_s = finished - self._start
+                self._write(self._record)
+                self._record = None
+        return observation, reward, terminated, truncated, info
+
+    def close(self) -> None:
+        """Close the file, then the env."""
+        if not self._file.closed:
+            self._file.close()
+        super().close()
+
+    def _write(self, record: EpisodeRecord) -> None:
+        self._file.write(json.dumps(record.to_dict(), ensure_ascii=False, default=repr) + "\n")
+        self._file.flush()
+        self._episodes_written += 1
