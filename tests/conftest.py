@@ -19,3 +19,22 @@ def make_env():
     yield _make
     for env in made:
         env.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A tiny random chat model folder, built once per test session."""
+    pytest.importorskip("transformers", reason="needs the llm extra: pip install 'cogym[llm]'")
+    from tests.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_backend(tiny_model_dir):
+    """A TransformersBackend over the tiny model, on CPU."""
+    from cogym.agents.backends.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend(tiny_model_dir, device="cpu")
+    yield backend
+    backend.close()
