@@ -4,14 +4,17 @@ from cogym.agents.base import Agent
 from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
 from cogym.agents.random_agent import RandomAgent
 from cogym.agents.registry import AGENTS, make_agent
-from cogym.agents.rollout import run_episode
+from cogym.agents.llm_agent import LLMAgent
+from cogym.agents.rollout import run_episode, run_episodes
 
 __all__ = [
     "AGENTS",
     "Agent",
+    "LLMAgent",
     "RandomAgent",
     "RandomExpressionAgent",
     "SolverAgent",
     "make_agent",
     "run_episode",
+    "run_episodes",
 ]

@@ -74,6 +74,10 @@ class RandomExpressionAgent(_CountdownAgent):
         self.use_all = use_all
         self.rng = random.Random(seed)
 
+    def spawn(self) -> RandomExpressionAgent:
+        """A new guesser seeded from this one, so parallel episodes differ."""
+        return RandomExpressionAgent(self.use_all, seed=self.rng.getrandbits(64))
+
     def act(self, observation: Any, info: dict[str, Any]) -> str:
         numbers = list(self._current_task(info)["numbers"])
         self.rng.shuffle(numbers)

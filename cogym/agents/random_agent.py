@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -20,9 +21,13 @@ class RandomAgent(Agent):
     """
 
     def __init__(self, action_space: spaces.Space, seed: int | None = None) -> None:
-        self.action_space = action_space
+        self.action_space = copy.deepcopy(action_space)
         self.np_random = np.random.default_rng(seed)
         self.action_space.seed(int(self.np_random.integers(2**31)))
+
+    def spawn(self) -> RandomAgent:
+        """A new random agent seeded from this one, so parallel episodes differ."""
+        return RandomAgent(self.action_space, seed=int(self.np_random.integers(2**63)))
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
         legal = info.get("legal_actions")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 
 from cogym.agents.base import Agent
 from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
 from cogym.agents.random_agent import RandomAgent
-from cogym.core.errors import UnknownAgentError
+from cogym.core.errors import UnknownAgentError, UnknownKwargError
+from cogym.core.text_env import TextEnv
 from cogym.envs.countdown.env import CountdownEnv
 
 
@@ -18,18 +20,33 @@ from cogym.envs.countdown.env import CountdownEnv
 class AgentSpec:
     """A named agent: how to build it for an env, and which envs it can play.
 
-    :param build: ``(env, seed) -> Agent``.
+    :param build: ``(env, seed, **options) -> Agent``.
     :param supports: ``env -> bool``; ``env`` is the made (possibly wrapped) env.
     :param summary: one line for ``cogym run --help``.
+    :param options: the keyword options ``build`` accepts.
     """
 
-    build: Callable[[gym.Env, int | None], Agent]
+    build: Callable[..., Agent]
     supports: Callable[[gym.Env], bool]
     summary: str
+    options: frozenset[str] = frozenset()
 
 
 def _is_countdown(env: gym.Env) -> bool:
     return isinstance(env.unwrapped, CountdownEnv)
+
+
+def _is_text_env(env: gym.Env) -> bool:
+    return isinstance(env.unwrapped, TextEnv)
+
+
+def _build_llm(env: gym.Env, seed: int | None, backend: Any = None, **options: Any) -> Agent:
+    from cogym.agents.backends import load_backend
+    from cogym.agents.llm_agent import LLMAgent
+
+    if backend is None or isinstance(backend, str):
+        backend = load_backend(backend or "builtin")
+    return LLMAgent(backend, **options)
 
 
 AGENTS: dict[str, AgentSpec] = {
@@ -48,13 +65,21 @@ AGENTS: dict[str, AgentSpec] = {
         _is_countdown,
         "Countdown: a random well-formed expression over the numbers (chance level)",
     ),
+    "llm": AgentSpec(
+        _build_llm,
+        _is_text_env,
+        "chats with a model (--model builtin|PATH|openai:URL|vllm:PATH)",
+        frozenset({"backend", "sampling", "system_prompt", "max_history_tokens", "strip_think"}),
+    ),
 }
 
 
-def make_agent(name: str, env: gym.Env, seed: int | None = None) -> Agent:
+def make_agent(name: str, env: gym.Env, seed: int | None = None, **options: Any) -> Agent:
     """Build the agent called ``name`` for ``env``.
 
+    :param options: agent options, e.g. ``backend=`` and ``sampling=`` for ``"llm"``.
     :raises UnknownAgentError: when the name is unknown or the agent cannot play ``env``.
+    :raises UnknownKwargError: for an option the agent does not take.
     """
     try:
         spec = AGENTS[name]
@@ -68,4 +93,10 @@ def make_agent(name: str, env: gym.Env, seed: int | None = None) -> Agent:
         raise UnknownAgentError(
             f"agent {name!r} cannot play {env_id}; agents for it: {', '.join(playable)}"
         )
-    return spec.build(env, seed)
+    unknown = sorted(set(options) - spec.options)
+    if unknown:
+        accepted = ", ".join(sorted(spec.options)) or "none"
+        raise UnknownKwargError(
+            f"agent {name!r} takes no option(s) {unknown}; its options: {accepted}"
+        )
+    return spec.build(env, seed, **options)
