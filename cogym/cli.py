@@ -1,4 +1,4 @@
-"""The ``cogym`` command: ``list``, ``run`` and ``play``."""
+"""The ``cogym`` command: ``list``, ``run``, ``eval``, ``play`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -18,8 +18,10 @@ from rich.table import Table
 from tqdm import tqdm
 
 import cogym
+from cogym.agents.backends import MODEL_SPEC_HELP, Backend, SamplingParams, load_backend
+from cogym.agents.llm_agent import GenerationStats
 from cogym.agents.registry import AGENTS, make_agent
-from cogym.agents.rollout import run_episode
+from cogym.agents.rollout import run_episodes
 from cogym.core.episode import EpisodeRecord
 from cogym.core.errors import CogymError
 from cogym.core.spaces import describe_space
@@ -92,10 +94,12 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 # -- run --------------------------------------------------------------------------------
 
 
-def summarize(records: list[EpisodeRecord], elapsed_s: float) -> dict[str, Any]:
+def summarize(
+    records: list[EpisodeRecord], elapsed_s: float, generated_tokens: int | None = None
+) -> dict[str, Any]:
     """Success rate, mean return and turns, and throughput of a batch of episodes."""
     returns = [record.total_reward for record in records]
-    return {
+    summary = {
         "episodes": len(records),
         "success_rate": sum(record.success for record in records) / len(records),
         "mean_return": statistics.fmean(returns),
@@ -103,29 +107,83 @@ def summarize(records: list[EpisodeRecord], elapsed_s: float) -> dict[str, Any]:
         "mean_turns": statistics.fmean(record.num_turns for record in records),
         "episodes_per_s": len(records) / elapsed_s if elapsed_s > 0 else float("inf"),
     }
+    if generated_tokens is not None:
+        summary["generated_tokens"] = generated_tokens
+        summary["tokens_per_s"] = generated_tokens / elapsed_s if elapsed_s > 0 else float("inf")
+    return summary
+
+
+def agent_options(args: argparse.Namespace, backend: Backend | None) -> dict[str, Any]:
+    """The options ``make_agent`` takes for the chosen agent (the LLM's, for ``llm``)."""
+    if args.agent != "llm":
+        return {}
+    sampling = SamplingParams(
+        max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed
+    )
+    return {
+        "backend": backend,
+        "sampling": sampling,
+        "max_history_tokens": args.max_history_tokens,
+        "strip_think": args.strip_think,
+    }
+
+
+def evaluate(
+    env_id: str,
+    args: argparse.Namespace,
+    backend: Backend | None,
+    out: TextIO | None = None,
+) -> dict[str, Any]:
+    """Run ``args.episodes`` episodes of ``args.agent`` on ``env_id``; return the summary."""
+    env_kwargs = parse_env_kwargs(args.env_kwarg)
+    probe = cogym.make(env_id, **env_kwargs)
+    full_id = probe.spec.id
+    agent = make_agent(args.agent, probe, seed=args.seed, **agent_options(args, backend))
+    probe.close()
+    seeds = list(range(args.seed, args.seed + args.episodes))
+    with tqdm(total=len(seeds), desc=f"{args.agent} on {full_id}", disable=args.quiet) as bar:
+
+        def done(record: EpisodeRecord) -> None:
+            bar.update()
+            if out is not None:
+                out.write(record.to_json() + "\n")
+
+        start = time.perf_counter()
+        records = run_episodes(
+            lambda: cogym.make(full_id, **env_kwargs),
+            agent,
+            seeds,
+            batch_size=args.batch,
+            agent_name=args.agent,
+            on_episode=done,
+        )
+        elapsed = time.perf_counter() - start
+    stats = getattr(agent, "stats", None)
+    tokens = stats.generated_tokens if isinstance(stats, GenerationStats) else None
+    return {"env": full_id, "agent": args.agent, **summarize(records, elapsed, tokens)}
+
+
+def open_backend(args: argparse.Namespace) -> Backend | None:
+    """Load the model once for every run of an LLM agent; ``None`` for other agents."""
+    return load_backend(args.model) if args.agent == "llm" else None
+
+
+def check_counts(args: argparse.Namespace) -> None:
+    if args.episodes < 1:
+        raise CogymError(f"--episodes must be >= 1, got {args.episodes}")
+    if args.batch < 1:
+        raise CogymError(f"--batch must be >= 1, got {args.batch}")
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    if args.episodes < 1:
-        raise CogymError(f"--episodes must be >= 1, got {args.episodes}")
-    env = cogym.make(args.env_id, **parse_env_kwargs(args.env_kwarg))
-    agent = make_agent(args.agent, env, seed=args.seed)
-    records: list[EpisodeRecord] = []
-    start = time.perf_counter()
+    check_counts(args)
+    cogym.make(args.env_id).close()  # an unknown id fails before a model loads
+    backend = open_backend(args)
     with contextlib.ExitStack() as stack:
-        stack.callback(env.close)
+        if backend is not None:
+            stack.callback(backend.close)
         out = stack.enter_context(Path(args.out).open("w", encoding="utf-8")) if args.out else None
-        seeds = range(args.seed, args.seed + args.episodes)
-        for seed in tqdm(seeds, desc=f"{args.agent} on {env.spec.id}", disable=args.quiet):
-            record = run_episode(env, agent, seed=seed, agent_name=args.agent)
-            records.append(record)
-            if out is not None:
-                out.write(record.to_json() + "\n")
-    summary = {
-        "env": env.spec.id,
-        "agent": args.agent,
-        **summarize(records, time.perf_counter() - start),
-    }
+        summary = evaluate(args.env_id, args, backend, out)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -133,25 +191,83 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, console: Console) -> int:
+    check_counts(args)
+    env_ids = [env_id.strip() for env_id in args.envs.split(",") if env_id.strip()]
+    agents = [agent.strip() for agent in args.agents.split(",") if agent.strip()]
+    for env_id in env_ids:
+        cogym.make(env_id).close()
+    summaries = []
+    backend = None
+    try:
+        for agent in agents:
+            agent_args = argparse.Namespace(**{**vars(args), "agent": agent})
+            if agent == "llm" and backend is None:
+                backend = load_backend(args.model)
+            for env_id in env_ids:
+                summaries.append(evaluate(env_id, agent_args, backend))
+    finally:
+        if backend is not None:
+            backend.close()
+    table = markdown_summary(summaries, model=backend.name if backend is not None else None)
+    print(table)
+    if args.out:
+        Path(args.out).write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+def markdown_summary(summaries: list[dict[str, Any]], model: str | None = None) -> str:
+    """Summaries as a GitHub markdown table (``cogym eval``'s output)."""
+    lines = [
+        "| env | agent | episodes | success | mean return | mean turns | episodes/s | tokens/s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        agent = f"{s['agent']} ({model})" if s["agent"] == "llm" and model else s["agent"]
+        tokens = f"{s['tokens_per_s']:.1f}" if "tokens_per_s" in s else "-"
+        lines.append(
+            f"| `{s['env']}` | {agent} | {s['episodes']} | {s['success_rate']:.1%} "
+            f"| {s['mean_return']:.3f} | {s['mean_turns']:.2f} | {s['episodes_per_s']:.2f} "
+            f"| {tokens} |"
+        )
+    return "\n".join(lines)
+
+
 def summary_table(summaries: list[dict[str, Any]]) -> Table:
     """A rich table with one row per (env, agent) summary."""
     table = Table(title="cogym run")
-    columns = ("env", "agent", "episodes", "success", "mean return", "mean turns", "episodes/s")
+    columns = ["env", "agent", "episodes", "success", "mean return", "mean turns", "episodes/s"]
+    with_tokens = any("tokens_per_s" in s for s in summaries)
+    if with_tokens:
+        columns.append("tokens/s")
     for column in columns:
-        table.add_column(
-            column, justify="left" if column in ("env", "agent") else "right", no_wrap=True
-        )
+        justify = "left" if column in ("env", "agent") else "right"
+        table.add_column(column, justify=justify, no_wrap=True)
     for s in summaries:
-        table.add_row(
+        row = [
             s["env"],
             s["agent"],
             str(s["episodes"]),
             f"{s['success_rate']:.1%}",
             f"{s['mean_return']:.3f} ± {s['std_return']:.3f}",
             f"{s['mean_turns']:.2f}",
-            f"{s['episodes_per_s']:.1f}",
-        )
+            f"{s['episodes_per_s']:.2f}",
+        ]
+        if with_tokens:
+            row.append(f"{s['tokens_per_s']:.1f}" if "tokens_per_s" in s else "-")
+        table.add_row(*row)
     return table
+
+
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from cogym.agents.backends.server import serve
+
+    backend = load_backend(args.model)
+    try:
+        serve(backend, host=args.host, port=args.port, model_name=args.name)
+    finally:
+        backend.close()
+    return 0
 
 
 # -- play -------------------------------------------------------------------------------
@@ -197,6 +313,27 @@ def cmd_play(args: argparse.Namespace, console: Console) -> int:
 # -- entry point ------------------------------------------------------------------------
 
 
+def add_agent_arguments(
+    parser: argparse.ArgumentParser, flag: str, default: str, dest: str = "agent"
+) -> None:
+    """The options shared by ``run`` and ``eval``: agent, episodes, seeds, model, sampling."""
+    agent_help = "; ".join(f"{name}: {spec.summary}" for name, spec in AGENTS.items())
+    if dest == "agents":
+        agent_help = "comma-separated agent names. " + agent_help
+    parser.add_argument(flag, dest=dest, default=default, help=agent_help)
+    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0, help="episode i uses seed SEED+i")
+    parser.add_argument("--batch", type=int, default=1, help="episodes played at once")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--env-kwarg", action="append", default=[], metavar="KEY=VALUE")
+    llm = parser.add_argument_group("llm agent")
+    llm.add_argument("--model", default="builtin", help=MODEL_SPEC_HELP)
+    llm.add_argument("--max-new-tokens", type=int, default=256)
+    llm.add_argument("--temperature", type=float, default=0.0, help="0 is greedy")
+    llm.add_argument("--max-history-tokens", type=int, default=2048)
+    llm.add_argument("--strip-think", action="store_true", help="drop <think> blocks")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cogym", description=cogym.__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"cogym {cogym.__version__}")
@@ -208,15 +345,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run an agent for some episodes and summarize")
     run.add_argument("env_id", help="e.g. cogym/Countdown-v0 (the cogym/ prefix is optional)")
-    agent_help = "; ".join(f"{name}: {spec.summary}" for name, spec in AGENTS.items())
-    run.add_argument("--agent", default="random", help=agent_help)
-    run.add_argument("--episodes", type=int, default=10)
-    run.add_argument("--seed", type=int, default=0, help="episode i uses seed SEED+i")
+    add_agent_arguments(run, "--agent", "random")
     run.add_argument("--out", help="write one JSON episode record per line to this file")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.add_argument("--env-kwarg", action="append", default=[], metavar="KEY=VALUE")
     run.set_defaults(handler=cmd_run)
+
+    evaluation = commands.add_parser("eval", help="run agents on several envs: a markdown table")
+    evaluation.add_argument("--envs", required=True, help="comma-separated env ids")
+    add_agent_arguments(evaluation, "--agents", "llm", dest="agents")
+    evaluation.add_argument("--out", help="also write the markdown table to this file")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    server = commands.add_parser("serve", help="serve a model over an OpenAI-compatible API")
+    server.add_argument("--model", default="builtin", help=MODEL_SPEC_HELP)
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8000)
+    server.add_argument("--name", help="the model id clients use (default: the model's name)")
+    server.set_defaults(handler=cmd_serve)
 
     play = commands.add_parser("play", help="play an env yourself in the terminal")
     play.add_argument("env_id")

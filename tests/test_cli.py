@@ -150,3 +150,74 @@ def test_console_script_plays_a_game_from_stdin(tmp_path):
 def test_readme_env_table_is_generated_from_the_registry():
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     assert markdown_table(env_table_rows()) in readme
+
+
+def test_run_llm_agent_batched_reports_tokens_per_s(tiny_model_dir, capsys, tmp_path):
+    out = tmp_path / "llm.jsonl"
+    argv = [
+        "run",
+        "Countdown-Easy-v0",
+        "--agent",
+        "llm",
+        "--model",
+        str(tiny_model_dir),
+        "--episodes",
+        "4",
+        "--batch",
+        "2",
+        "--max-new-tokens",
+        "6",
+        "--json",
+        "--quiet",
+        "--env-kwarg",
+        "max_turns=2",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["episodes"] == 4 and summary["mean_turns"] == 2.0
+    assert 0 < summary["generated_tokens"] <= 4 * 2 * 6 and summary["tokens_per_s"] > 0
+    assert len(out.read_text().splitlines()) == 4
+
+
+def test_eval_writes_a_markdown_table_per_env_and_agent(tiny_model_dir, capsys, tmp_path):
+    out = tmp_path / "eval.md"
+    argv = [
+        "eval",
+        "--envs",
+        "Countdown-Easy-v0,cogym/Countdown-v0",
+        "--agents",
+        "llm,solver",
+        "--model",
+        str(tiny_model_dir),
+        "--episodes",
+        "2",
+        "--batch",
+        "2",
+        "--max-new-tokens",
+        "4",
+        "--quiet",
+        "--env-kwarg",
+        "max_turns=1",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    table = out.read_text()
+    assert table.strip() == capsys.readouterr().out.strip()
+    rows = [line for line in table.splitlines() if line.startswith("| `cogym/")]
+    assert len(rows) == 4
+    assert any("| solver |" in row and "100.0%" in row for row in rows)
+    assert any(f"| llm ({tiny_model_dir.name}) |" in row for row in rows)
+
+
+def test_eval_rejects_an_unknown_env_before_loading_a_model(capsys):
+    assert main(["eval", "--envs", "Countdown-v0,Nope-v0", "--agents", "llm", "--quiet"]) == 2
+    assert "unknown env id 'Nope-v0'" in capsys.readouterr().err
+
+
+def test_run_rejects_a_missing_model_path(capsys, tmp_path):
+    argv = ["run", "Countdown-v0", "--agent", "llm", "--model", str(tmp_path / "none"), "--quiet"]
+    assert main(argv) == 2
+    assert "nothing is downloaded" in capsys.readouterr().err
