@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from cogym.core.errors import InvalidArgumentError
 
@@ -115,6 +115,39 @@ class Backend(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class TokenizerBackend(Backend):
+    """A backend with a local chat tokenizer (``self.tokenizer``, a transformers one).
+
+    Prompts are chat-formatted and tokenised here, so subclasses generate from token ids
+    and training code can call :meth:`generate_from_ids` with its own prompts.
+    """
+
+    tokenizer: Any
+
+    def encode_prompt(self, conversation: Conversation) -> list[int]:
+        """Token ids of the chat-formatted conversation, ending with the generation prompt."""
+        text = self.tokenizer.apply_chat_template(
+            conversation, tokenize=False, add_generation_prompt=True
+        )
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def count_tokens(self, conversation: Conversation) -> int:
+        return len(self.encode_prompt(conversation))
+
+    def generate(
+        self, conversations: Sequence[Conversation], params: SamplingParams
+    ) -> list[Completion]:
+        check_conversations(conversations)
+        prompts = [self.encode_prompt(conversation) for conversation in conversations]
+        return self.generate_from_ids(prompts, params)
+
+    @abstractmethod
+    def generate_from_ids(
+        self, prompts: Sequence[Sequence[int]], params: SamplingParams
+    ) -> list[Completion]:
+        """One completion per tokenised prompt, in order (token-in/token-out)."""
 
 
 def check_conversations(conversations: Sequence[Conversation]) -> None:

@@ -7,13 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cogym.agents.backends.base import (
-    Backend,
-    Completion,
-    Conversation,
-    SamplingParams,
-    check_conversations,
-)
+from cogym.agents.backends.base import Completion, SamplingParams, TokenizerBackend
 from cogym.agents.backends.model_files import (
     BUILTIN,
     BUILTIN_NAME,
@@ -73,7 +67,7 @@ def _default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-class TransformersBackend(Backend):
+class TransformersBackend(TokenizerBackend):
     """Generate with a local transformers model: a folder, a ``.gguf`` file, or ``"builtin"``.
 
     GGUF files are de-quantised by transformers on first use and cached as safetensors
@@ -131,23 +125,6 @@ class TransformersBackend(Backend):
             raise CogymError(f"{self.name} defines no end-of-sequence token")
 
     # -- generation -------------------------------------------------------------------
-
-    def encode_prompt(self, conversation: Conversation) -> list[int]:
-        """Token ids of the chat-formatted conversation, ending with the generation prompt."""
-        text = self.tokenizer.apply_chat_template(
-            conversation, tokenize=False, add_generation_prompt=True
-        )
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
-
-    def count_tokens(self, conversation: Conversation) -> int:
-        return len(self.encode_prompt(conversation))
-
-    def generate(
-        self, conversations: Sequence[Conversation], params: SamplingParams
-    ) -> list[Completion]:
-        check_conversations(conversations)
-        prompts = [self.encode_prompt(conversation) for conversation in conversations]
-        return self.generate_from_ids(prompts, params)
 
     def generate_from_ids(
         self, prompts: Sequence[Sequence[int]], params: SamplingParams

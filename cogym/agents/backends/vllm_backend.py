@@ -7,13 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cogym.agents.backends.base import (
-    Backend,
-    Completion,
-    Conversation,
-    SamplingParams,
-    check_conversations,
-)
+from cogym.agents.backends.base import Completion, SamplingParams, TokenizerBackend
 from cogym.agents.backends.model_files import BUILTIN, BUILTIN_NAME, local_model_dir
 from cogym.core.errors import CogymError
 
@@ -29,7 +23,7 @@ def _import_vllm() -> Any:
     return vllm
 
 
-class VLLMBackend(Backend):
+class VLLMBackend(TokenizerBackend):
     """Generate with an offline ``vllm.LLM`` engine: batched and paged, for real runs.
 
     Prompts are chat-formatted and tokenised here and passed to vLLM as token ids, so
@@ -51,21 +45,9 @@ class VLLMBackend(Backend):
         self.tokenizer = self.llm.get_tokenizer()
         self.name = BUILTIN_NAME if str(model) == BUILTIN else Path(model).name
 
-    def encode_prompt(self, conversation: Conversation) -> list[int]:
-        """Token ids of the chat-formatted conversation, ending with the generation prompt."""
-        text = self.tokenizer.apply_chat_template(
-            conversation, tokenize=False, add_generation_prompt=True
-        )
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
-
-    def count_tokens(self, conversation: Conversation) -> int:
-        return len(self.encode_prompt(conversation))
-
-    def generate(
-        self, conversations: Sequence[Conversation], params: SamplingParams
+    def generate_from_ids(
+        self, prompts: Sequence[Sequence[int]], params: SamplingParams
     ) -> list[Completion]:
-        check_conversations(conversations)
-        prompts = [self.encode_prompt(conversation) for conversation in conversations]
         sampling = self._sampling_class(
             max_tokens=params.max_new_tokens,
             temperature=params.temperature,
@@ -75,7 +57,7 @@ class VLLMBackend(Backend):
             logprobs=0,
         )
         outputs = self.llm.generate(
-            [{"prompt_token_ids": prompt} for prompt in prompts], sampling, use_tqdm=False
+            [{"prompt_token_ids": list(prompt)} for prompt in prompts], sampling, use_tqdm=False
         )
         completions = []
         for prompt, output in zip(prompts, outputs, strict=True):
