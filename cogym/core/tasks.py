@@ -61,6 +61,8 @@ class TaskSource:
     :param generate: makes a task from a ``random.Random``; used when there is no file.
     :param task_at: the generator's i-th task, a pure function of the index.
     :param tasks_path: a JSONL file of tasks; when given, the generator is not used.
+    :param load: reads ``tasks_path`` into validated tasks, for families whose files come
+        in several shapes; default :func:`load_jsonl` with ``validate``.
     """
 
     def __init__(
@@ -69,11 +71,14 @@ class TaskSource:
         generate: Callable[[random.Random], Task],
         task_at: Callable[[int], Task],
         tasks_path: str | Path | None = None,
+        load: Callable[[Path], list[Task]] | None = None,
     ) -> None:
         self._validate = validate
         self._generate = generate
         self._task_at = task_at
-        self._tasks = load_jsonl(tasks_path, validate) if tasks_path is not None else None
+        self._tasks = None
+        if tasks_path is not None:
+            self._tasks = load(Path(tasks_path)) if load else load_jsonl(tasks_path, validate)
 
     def __len__(self) -> int:
         """Number of tasks in the file; generated sources raise ``TypeError`` (unbounded)."""
