@@ -37,6 +37,18 @@ ENVS: tuple[EnvEntry, ...] = (
         "Countdown with 6 TV-show numbers (large ones too) and a 3-digit target",
         {"preset": "hard"},
     ),
+    EnvEntry(
+        "cogym/Code-v0",
+        "cogym.envs.code.env:CodeEnv",
+        "Write a Python function; run code in a sandbox, submit to hidden tests",
+        {"kind": "function"},
+    ),
+    EnvEntry(
+        "cogym/Code-IO-v0",
+        "cogym.envs.code.env:CodeEnv",
+        "Write a stdin/stdout Python program; run code in a sandbox, submit to hidden tests",
+        {"kind": "io"},
+    ),
 )
 
 registration.register_all(ENVS)

@@ -112,3 +112,45 @@ def test_ten_thousand_random_and_adversarial_actions_never_crash(env_id):
             observation, info = env.reset(seed=seed)
     assert steps >= 3333 and episodes >= steps // CountdownEnv().max_turns
     env.close()
+
+
+CODE_ACTIONS = [
+    "<run>",
+    "<submit>",
+    "</run>",
+    "<run></run>",
+    "<submit>\n</submit>",
+    "<run>```python\n```</run>",
+    "<run>print('x' * 10**6)</run>",
+    "<run>import sys; sys.exit(3)</run>",
+    "<run>1/0</run>",
+    "<submit>def f(:</submit>",
+    "<submit>import os; os._exit(0)</submit>",
+    "<run>print('\\x00\\x1b[31m\\u2603')</run>",
+    "<RUN>print(1)</RUN>",
+    "<run>" + "(" * 500 + "</run>",
+    "<submit>" + "x = 1\n" * 3000 + "</submit>",
+    "<run>input()</run>",
+]
+
+
+@pytest.mark.parametrize("env_id", ["cogym/Code-v0", "cogym/Code-IO-v0"])
+def test_random_and_adversarial_code_actions_never_crash(env_id):
+    from cogym.sandbox import available_backends
+
+    if not set(available_backends()) & {"bwrap", "docker"}:
+        pytest.skip("no isolating sandbox: apt-get install bubblewrap")
+    rng = random.Random(env_id)
+    env = cogym.make(env_id, timeout_s=2.0, max_submissions=3)
+    actions = CODE_ACTIONS + [_random_action(rng) for _ in range(150)]
+    rng.shuffle(actions)
+    env.reset(seed=0)
+    ended = 0
+    for action in actions:
+        observation, reward, terminated, truncated, info = env.step(action)
+        assert env.observation_space.contains(observation) and isinstance(reward, float)
+        if terminated or truncated:
+            ended += 1
+            env.reset(seed=ended)
+    assert ended >= len(actions) // 8
+    env.close()

@@ -1,0 +1,346 @@
+"""The code env: write code, run it in a sandbox, submit it against hidden tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from cogym.core.errors import InvalidArgumentError
+from cogym.core.tasks import Task, TaskSource
+from cogym.core.text_env import Outcome, TextEnv
+from cogym.envs.code.actions import parse_action
+from cogym.envs.code.generator import CodeConfig, generate_task, task_at
+from cogym.envs.code.harness import (
+    TestOutcome,
+    function_program,
+    judge_function,
+    judge_io,
+    judge_test_code,
+    test_code_program,
+)
+from cogym.envs.code.loaders import load_tasks
+from cogym.envs.code.task import validate_task
+
+MAX_SHOWN_OUTPUT = 2000  # characters of stdout/stderr shown after a run
+REWARD_MODES = ("pass_rate", "all_pass")
+
+
+class CodeEnv(TextEnv):
+    """Solve a programming task: run code in a sandbox, then submit it to hidden tests.
+
+    ## Description
+    Each episode is one task: a function to write (``cogym/Code-v0``) or a program that
+    reads stdin and writes stdout (``cogym/Code-IO-v0``), with visible examples and hidden
+    tests. Tasks come from a procedural generator of many families (string transforms,
+    list operations, parsing, run-length coding, brackets, search and sorting, numeric
+    sequences...), each with a reference solution that produced its tests, or from a
+    ``tasks_path`` JSONL file (HumanEval/MBPP-style function + test code, or
+    APPS/CodeContests-style stdin/stdout pairs). All code runs in :mod:`cogym.sandbox`:
+    no network, writes only in a scratch dir, CPU, memory, process and output limits.
+
+    ## Action Space
+    ``Text(max_length=16384)``: ``<run>CODE</run>`` runs Python code and shows its exit
+    status, stdout and stderr (a turn, no reward); ``<submit>CODE</submit>`` runs the
+    hidden tests. The last such block in the text counts; a Markdown code fence inside it
+    is removed; an unclosed final tag runs to the end of the text.
+
+    ## Observation Space
+    ``Text(max_length=8192)``. First: the statement, the signature (function tasks) or
+    I/O format, the visible examples, the two actions, and the limits. Then the run's
+    output, or the submission's result: hidden tests passed, and which visible examples
+    failed (input, expected, got). Hidden tests are never shown.
+
+    ## Rewards
+    With ``reward="pass_rate"`` (default) a submission scores the fraction of hidden tests
+    passed; with ``"all_pass"`` 1.0 only when all pass. With several submissions allowed,
+    each submission earns its improvement over the best earlier one, so the return is the
+    best score. Runs earn 0. ``invalid_action_reward`` (default -0.1) for an action with
+    no ``<run>``/``<submit>`` block or with no code.
+
+    ## Starting State
+    A task from the generator (seeded by ``reset(seed=...)``) or from ``tasks_path``;
+    ``options``: ``{"index": i}`` or ``{"task": {...}}`` (the schema of
+    :func:`~cogym.envs.code.task.validate_task`).
+
+    ## Episode End
+    Terminated when every hidden test passes or after ``max_submissions`` submissions
+    (default 1). Truncated after ``max_turns`` turns (default 8).
+
+    ## Info
+    ``reset``: ``turn``, ``task_index``, ``family``, ``kind``, ``entry_point``.
+    ``step``: ``turn``, ``action_valid``, ``success`` (every hidden test passed),
+    ``feedback_kind`` (``run_ok``, ``run_error``, ``run_timeout``, ``run_memory``,
+    ``run_output_limit``, ``run_killed``, ``all_passed``, ``tests_failed``, ``no_action``,
+    ``empty_code``, ``action_too_long``, ``not_text``), ``action`` (``run``/``submit``),
+    and after a submission ``passed``, ``total``, ``pass_rate``, ``submissions``.
+
+    ## Arguments
+    - ``kind``: ``"function"`` or ``"io"`` for generated tasks (the ids set it).
+    - ``families``, ``num_examples``, ``num_tests``: the generator's
+      :class:`~cogym.envs.code.generator.CodeConfig`.
+    - ``max_turns`` (8), ``max_submissions`` (1), ``reward`` (``"pass_rate"``),
+      ``invalid_action_reward`` (-0.1).
+    - ``timeout_s`` (5.0 per run or test program), ``memory_mb`` (512),
+      ``sandbox_backend`` (``"auto"``: bubblewrap, else docker), ``pool_size`` (2 warm
+      sandboxed interpreters, started on first use).
+    - ``tasks_path``, ``dataset_seed`` (the generator sequence ``{"index": i}`` reads),
+      ``render_mode``.
+
+    ## Version History
+    - v0: initial version.
+    """
+
+    option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task"})
+    answer_formats: ClassVar[tuple[str, ...]] = ("tag",)
+    answer_tag: ClassVar[str] = "submit"
+
+    def __init__(
+        self,
+        *,
+        kind: str = "function",
+        families: tuple[str, ...] | list[str] | None = None,
+        num_examples: int | None = None,
+        num_tests: int | None = None,
+        max_turns: int = 8,
+        max_submissions: int = 1,
+        reward: str = "pass_rate",
+        invalid_action_reward: float = -0.1,
+        timeout_s: float = 5.0,
+        memory_mb: int = 512,
+        sandbox_backend: str = "auto",
+        pool_size: int = 2,
+        tasks_path: str | None = None,
+        dataset_seed: int = 0,
+        render_mode: str | None = None,
+    ) -> None:
+        super().__init__(
+            max_turns=max_turns,
+            invalid_action_reward=invalid_action_reward,
+            render_mode=render_mode,
+        )
+        if reward not in REWARD_MODES:
+            raise InvalidArgumentError(f"reward must be one of {REWARD_MODES}, got {reward!r}")
+        if not isinstance(max_submissions, int) or max_submissions < 1:
+            raise InvalidArgumentError(
+                f"max_submissions must be an int >= 1, got {max_submissions!r}"
+            )
+        if timeout_s <= 0 or memory_mb < 64 or pool_size < 1:
+            raise InvalidArgumentError(
+                "need timeout_s > 0, memory_mb >= 64 and pool_size >= 1; "
+                f"got {timeout_s}, {memory_mb}, {pool_size}"
+            )
+        overrides = {
+            "families": tuple(families) if families else None,
+            "num_examples": num_examples,
+            "num_tests": num_tests,
+        }
+        self.config = dataclasses.replace(
+            CodeConfig(kind=kind), **{k: v for k, v in overrides.items() if v is not None}
+        )
+        self.config.validate()
+        self.max_submissions = max_submissions
+        self.reward_mode = reward
+        self.timeout_s = float(timeout_s)
+        self.memory_mb = int(memory_mb)
+        self.sandbox_backend = sandbox_backend
+        self.pool_size = int(pool_size)
+        self.dataset_seed = int(dataset_seed)
+        self._tasks = TaskSource(
+            validate=validate_task,
+            generate=self._generate,
+            task_at=lambda index: task_at(self.config, self.dataset_seed, index),
+            tasks_path=tasks_path,
+            load=load_tasks,
+        )
+        self._pool = None
+        self.task: Task = {}
+        self._submissions = 0
+        self._best = 0.0
+
+    def _generate(self, rng: random.Random) -> Task:
+        return generate_task(rng, self.config)
+
+    # -- the sandbox ------------------------------------------------------------------
+
+    @property
+    def pool(self):
+        """The warm sandbox pool, started on first use."""
+        if self._pool is None:
+            from cogym.sandbox import SandboxPool
+
+            self._pool = SandboxPool(
+                self.pool_size, backend=self.sandbox_backend, memory_mb=self.memory_mb
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        super().close()
+
+    # -- episode ----------------------------------------------------------------------
+
+    def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        self.task, index = self._tasks.pick(self.np_random, options)
+        self._submissions, self._best = 0, 0.0
+        info = {
+            "task_index": index,
+            "family": self.task["family"],
+            "kind": self.task["kind"],
+            "entry_point": self.task["entry_point"],
+        }
+        return self._prompt(), info
+
+    def _prompt(self) -> str:
+        task = self.task
+        lines = [task["prompt"].strip(), ""]
+        if task["kind"] == "function":
+            header = "Write a Python function."
+            if task["signature"]:
+                lines += [f"Signature: {task['signature']}", ""]
+            examples = [
+                f"  {task['entry_point']}({', '.join(map(repr, example['input']))}) == "
+                f"{example['output']!r}"
+                for example in task["examples"]
+            ]
+            must = f"Your submission must define `{task['entry_point']}`."
+        else:
+            header = "Write a Python program that reads standard input and writes standard output."
+            examples = [
+                f"  Input:\n{_indent(example['input'])}\n  Output:\n{_indent(example['output'])}"
+                for example in task["examples"]
+            ]
+            must = "Your submission is run once per test with the test's input on stdin."
+        if examples:
+            lines += ["Examples:", *examples, ""]
+        plural = "s" if self.max_submissions > 1 else ""
+        submissions = f"{self.max_submissions} submission{plural}"
+        lines += [
+            "Actions (one per turn):",
+            "  <run>CODE</run>        run Python code in a sandbox and see its output",
+            "  <submit>CODE</submit>  submit your solution to the hidden tests",
+            f"{must} You have {self.max_turns} turns and {submissions}. Each run is limited "
+            f"to {self.timeout_s:g} s and {self.memory_mb} MB, with no network.",
+        ]
+        return header + "\n\n" + "\n".join(lines)
+
+    def _apply_action(self, action: str) -> Outcome:
+        parsed = parse_action(action)
+        if parsed is None:
+            return Outcome(
+                "Invalid action: use <run>CODE</run> to run code or <submit>CODE</submit> to "
+                "submit your solution.",
+                "no_action",
+                valid=False,
+            )
+        if not parsed.code.strip():
+            return Outcome(
+                f"Invalid action: the <{parsed.verb}> block has no code.", "empty_code", valid=False
+            )
+        if parsed.verb == "run":
+            return self._run(parsed.code)
+        return self._submit(parsed.code)
+
+    def _run(self, code: str) -> Outcome:
+        result = self.pool.run(code, timeout_s=self.timeout_s)
+        parts = [f"Exit status: {result.status} (exit code {result.exit_code})."]
+        for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+            if text:
+                shown = text[:MAX_SHOWN_OUTPUT] + (
+                    "\n[...]" if len(text) > MAX_SHOWN_OUTPUT else ""
+                )
+                parts.append(f"--- {name} ---\n{shown}")
+        parts.append(self._turns_left_line())
+        info = {"action": "run", "run_status": result.status}
+        return Outcome("\n".join(parts), f"run_{result.status}", info=info)
+
+    def _submit(self, code: str) -> Outcome:
+        self._submissions += 1
+        visible = self._evaluate(code, self.task["examples"])
+        hidden = self._evaluate(code, self.task["tests"]) if self.task["tests"] else []
+        if self.task["test_code"]:
+            hidden.append(self._evaluate_test_code(code))
+        passed = sum(outcome.passed for outcome in hidden)
+        total = len(hidden)
+        rate = passed / total if total else 0.0
+        solved = total > 0 and passed == total
+        score = rate if self.reward_mode == "pass_rate" else float(solved)
+        reward = max(0.0, score - self._best)
+        self._best = max(self._best, score)
+        done = solved or self._submissions >= self.max_submissions
+        lines = [f"Submission {self._submissions}: passed {passed}/{total} hidden tests."]
+        lines += self._example_feedback(visible)
+        if solved:
+            lines.insert(0, "All tests passed!")
+        elif not done:
+            left = self.max_submissions - self._submissions
+            lines.append(f"You may submit again ({left} left). {self._turns_left_line()}")
+        return Outcome(
+            "\n".join(lines),
+            "all_passed" if solved else "tests_failed",
+            reward=reward,
+            terminated=done,
+            success=solved,
+            info={
+                "action": "submit",
+                "passed": passed,
+                "total": total,
+                "pass_rate": rate,
+                "submissions": self._submissions,
+            },
+        )
+
+    # -- judging ----------------------------------------------------------------------
+
+    def _evaluate(self, code: str, tests: list[dict[str, Any]]) -> list[TestOutcome]:
+        if not tests:
+            return []
+        if self.task["kind"] == "function":
+            program = function_program(
+                code, self.task["entry_point"], [t["input"] for t in tests], self.timeout_s
+            )
+            budget = self.timeout_s * (len(tests) + 1)
+            result = self.pool.run(program, timeout_s=budget)
+            crash = f"{result.status}: {result.stderr.strip()[-300:]}"
+            return judge_function(result.stdout, crash, [t["output"] for t in tests])
+        jobs = [{"code": code, "stdin": t["input"], "timeout_s": self.timeout_s} for t in tests]
+        results = self.pool.run_many(jobs)
+        return [
+            judge_io(r.stdout, r.status, r.stderr, t["output"])
+            for r, t in zip(results, tests, strict=True)
+        ]
+
+    def _evaluate_test_code(self, code: str) -> TestOutcome:
+        program = test_code_program(code, self.task["test_code"], self.task["entry_point"])
+        result = self.pool.run(program, timeout_s=self.timeout_s * 4)
+        return judge_test_code(result.stdout, result.status, result.stderr)
+
+    def _example_feedback(self, outcomes: list[TestOutcome]) -> list[str]:
+        lines = []
+        for number, (example, outcome) in enumerate(
+            zip(self.task["examples"], outcomes, strict=True), start=1
+        ):
+            if outcome.passed:
+                continue
+            function = self.task["kind"] == "function"
+            shown = json.dumps(example["input"]) if function else repr(example["input"])
+            got = outcome.error or outcome.got
+            expected = example["output"]
+            lines.append(
+                f"Example {number} failed: input {shown}, expected {expected!r}, got {got}."
+            )
+        if outcomes and not lines:
+            lines.append("All visible examples passed.")
+        return lines
+
+    def _turns_left_line(self) -> str:
+        left = self.turns_left
+        return f"{left} turn{'s' if left != 1 else ''} left." if left > 0 else "No turns left."
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in str(text).rstrip("\n").splitlines()) or "    (empty)"
