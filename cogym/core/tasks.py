@@ -20,6 +20,20 @@ from cogym.core.errors import InvalidArgumentError, InvalidTaskError
 Task = dict[str, Any]
 
 
+def item_rng(seed: int, index: int) -> random.Random:
+    """The generator of task ``index`` in the sequence ``seed`` (reasoning-gym style).
+
+    Seeding with a string hashes it with SHA-512, so distinct ``(seed, index)`` pairs give
+    unrelated streams on every platform and Python version, and any task can be
+    regenerated alone.
+    """
+    if type(seed) is not int or type(index) is not int or index < 0:
+        raise InvalidArgumentError(
+            f"task_at needs an integer seed and an index >= 0; got seed={seed!r}, index={index!r}"
+        )
+    return random.Random(f"{seed}:{index}")
+
+
 def load_jsonl(path: str | Path, validate: Callable[[Mapping[str, Any]], Task]) -> list[Task]:
     """Read one task per line from a JSONL file and validate each.
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from cogym.core.errors import InvalidArgumentError
+from cogym.core.tasks import item_rng
 from cogym.envs.countdown.solver import ExprTree, format_expression, solve
 from cogym.envs.countdown.task import MAX_ABS_TARGET, MAX_COUNT, MAX_NUMBER
 
@@ -253,10 +254,4 @@ def task_at(config: CountdownConfig, seed: int, index: int) -> dict[str, Any]:
     :param index: the position in the sequence (0 or more).
     :return: the task, as :func:`generate_task` makes it.
     """
-    if type(seed) is not int or type(index) is not int or index < 0:
-        raise InvalidArgumentError(
-            f"task_at needs an integer seed and an index >= 0; got seed={seed!r}, index={index!r}"
-        )
-    # Seeding with a string hashes it with SHA-512, so distinct (seed, index) pairs give
-    # unrelated streams on every platform and Python version.
-    return generate_task(random.Random(f"{seed}:{index}"), config)
+    return generate_task(item_rng(seed, index), config)
