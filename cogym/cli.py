@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import statistics
 import sys
 import time
@@ -278,11 +279,33 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
 
 # -- play -------------------------------------------------------------------------------
 
+_OPEN_TAG = re.compile(r"<([A-Za-z_]+)>")
+
+
+def unclosed_tag(text: str) -> str | None:
+    """The last opened ``<tag>`` in ``text`` when it has no closing tag after it."""
+    matches = list(_OPEN_TAG.finditer(text))
+    if not matches:
+        return None
+    last = matches[-1]
+    closed = f"</{last.group(1).lower()}>" in text[last.end() :].lower()
+    return None if closed else last.group(1)
+
+
+def read_action() -> str:
+    """One action from the terminal; a line that opens a tag (``<submit>``) continues
+    over more lines until the tag closes, so code can be typed."""
+    action = input("> ")
+    while unclosed_tag(action) is not None:
+        action += "\n" + input("... ")
+    return action
+
 
 def cmd_play(args: argparse.Namespace, console: Console) -> int:
     env = cogym.make(args.env_id, **parse_env_kwargs(args.env_kwarg))
     console.print(
-        "[dim]Type your action and press Enter. /quit leaves, /new starts a new episode.[/dim]"
+        "[dim]Type your action and press Enter; after an opening tag such as <submit>, "
+        "keep typing lines until its closing tag. /quit leaves, /new starts a new episode.[/dim]"
     )
     seed = args.seed
     try:
@@ -297,7 +320,7 @@ def cmd_play(args: argparse.Namespace, console: Console) -> int:
                     legal = escape(", ".join(map(str, info["legal_actions"])))
                     console.print(f"[dim]legal actions: {legal}[/dim]")
                 try:
-                    action = input("> ")
+                    action = read_action()
                 except EOFError:
                     return 0
                 if action.strip() == "/quit":

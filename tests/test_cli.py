@@ -221,3 +221,31 @@ def test_run_rejects_a_missing_model_path(capsys, tmp_path):
     argv = ["run", "Countdown-v0", "--agent", "llm", "--model", str(tmp_path / "none"), "--quiet"]
     assert main(argv) == 2
     assert "nothing is downloaded" in capsys.readouterr().err
+
+
+def test_unclosed_tag_detection():
+    from cogym.cli import unclosed_tag
+
+    assert unclosed_tag("<submit>\ndef f():") == "submit"
+    assert unclosed_tag("<submit>x</submit>") is None
+    assert unclosed_tag("3 + 4") is None
+    assert unclosed_tag("<answer>1</answer> <run>") == "run"
+
+
+def test_play_takes_multi_line_code_until_the_tag_closes(tmp_path):
+    tasks = tmp_path / "one.jsonl"
+    record = {
+        "prompt": 'def add(a, b):\n    """Return a + b."""\n',
+        "entry_point": "add",
+        "test": "def check(candidate):\n    assert candidate(2, 3) == 5\n",
+    }
+    tasks.write_text(json.dumps(record) + "\n")
+    result = subprocess.run(
+        [*_cogym_command(), "play", "Code-v0", "--seed", "0", "--env-kwarg", f"tasks_path={tasks}"],
+        input="<submit>\ndef add(a, b):\n    return a + b\n</submit>\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "All tests passed!" in result.stdout and "Episode over: solved" in result.stdout
