@@ -1,0 +1,202 @@
+"""The math grader: answer extraction, math-verify equivalence, feedback and time limits."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from cogym.core.errors import InvalidArgumentError
+from cogym.envs.math.grader import Grade, extract_final_answer, grade, is_equivalent
+
+# (answer, gold, equal?). Every verdict is what a math grader should say; rows marked
+# "math-verify:" record a convention of math-verify that a naive grader might not share.
+EQUIVALENCE_TABLE = [
+    # fractions and decimals
+    ("1/2", "0.5", True),
+    ("0.5", "1/2", True),
+    (r"\frac{3}{4}", "0.75", True),
+    (r"\dfrac{1}{2}", "0.5", True),
+    (r"\tfrac{1}{4}", "0.25", True),
+    ("2/4", r"\frac{1}{2}", True),
+    # math-verify: compares floats rounded to 6 places, so 0.333 is not 1/3 (correct), but
+    # 0.3333333 would be
+    ("1/3", "0.333", False),
+    ("0.333", r"\frac{1}{3}", False),
+    ("0.3333333", r"\frac{1}{3}", True),
+    ("3.14", r"\pi", False),
+    # LaTeX and plain notation
+    (r"\sqrt{2}", "sqrt(2)", True),
+    ("sqrt(2)", r"\sqrt{2}", True),
+    (r"2\pi", "2*pi", True),
+    ("2*pi", r"2\pi", True),
+    ("pi/2", r"\frac{\pi}{2}", True),
+    ("x^2+1", "1+x**2", True),
+    (r"x^{2} + 1", "x^2+1", True),
+    ("2^10", "1024", True),
+    (r"\infty", "inf", True),
+    (r"\sqrt{8}", r"2\sqrt{2}", True),
+    (r"\frac{\sqrt{3}}{2}", r"\sin(\pi/3)", True),
+    (r"\log_2 8", "3", True),
+    # sets
+    ("{1,2}", "{2,1}", True),
+    (r"\{1, 2\}", "{1,2}", True),
+    (r"\{3, 1, 2\}", r"\{1,2,3\}", True),
+    ("{1,2}", "{1,3}", False),
+    ("{1,2}", "{1,2,3}", False),
+    # intervals
+    ("(0,1]", "(0, 1]", True),
+    ("[0,1)", "(0,1]", False),
+    ("[0,1]", "[0, 1]", True),
+    (r"(-\infty, 2)", r"(-\infty,2)", True),
+    ("(0,1)", "[0,1]", False),
+    # negative numbers
+    ("-3", "- 3", True),
+    ("-0.5", r"-\frac{1}{2}", True),
+    (r"-\frac{1}{2}", r"\frac{-1}{2}", True),
+    ("-3", "3", False),
+    # units and degrees
+    ("5 cm", "5", True),
+    (r"5\text{ cm}", "5", True),
+    (r"\text{5 meters}", "5", True),
+    (r"5 \mathrm{m}", "5", True),
+    (r"30^\circ", "30", True),
+    (r"30^{\circ}", "30", True),
+    ("6 cm", "5", False),
+    # thousands separators
+    ("1,000", "1000", True),
+    ("1{,}000", "1000", True),
+    ("1000", "1,000", True),
+    ("1,000,000", "10^6", True),
+    # percentages. math-verify: "50%" equals both 50 and 0.5, because golds are written
+    # either way; defensible, since the question fixes which form it asked for
+    (r"50\%", "50", True),
+    ("50%", "0.5", True),
+    (r"50\%", r"\frac{1}{2}", True),
+    ("50%", "5", False),
+    # equations: the value of the variable counts
+    ("x = 2", "2", True),
+    ("2", "x = 2", True),
+    ("y=2", "2", True),
+    ("x = 3", "2", False),
+    # tuples
+    ("(1, 2)", "(1,2)", True),
+    ("(1,2)", "(2,1)", False),
+    ("(1,2,3)", "(1, 2, 3)", True),
+    ("(1,2,3)", "(1,2,4)", False),
+    # plainly wrong
+    ("2", "3", False),
+    ("1/2", "1/3", False),
+    (r"\sqrt{2}", r"\sqrt{3}", False),
+    ("2x", "2y", False),
+    ("0", "1", False),
+]
+
+
+def test_equivalence_table_is_large() -> None:
+    assert len(EQUIVALENCE_TABLE) >= 60
+
+
+@pytest.mark.parametrize(("answer", "gold", "expected"), EQUIVALENCE_TABLE)
+def test_equivalence(answer: str, gold: str, expected: bool) -> None:
+    assert is_equivalent(answer, gold) is expected
+
+
+# --- extraction ------------------------------------------------------------------------
+
+
+def test_last_boxed_answer_wins() -> None:
+    assert extract_final_answer(r"first \boxed{1}, then \boxed{2}") == "2"
+
+
+def test_boxed_answer_keeps_nested_braces() -> None:
+    assert extract_final_answer(r"so \boxed{\frac{1}{2}}.") == r"\frac{1}{2}"
+
+
+def test_boxed_answer_beats_answer_tag() -> None:
+    assert extract_final_answer(r"<answer>7</answer> or \boxed{8}") == "8"
+
+
+def test_last_answer_tag_is_used_without_boxed() -> None:
+    assert extract_final_answer("<answer>1</answer> <answer> 3/4 </answer>") == "3/4"
+
+
+def test_no_final_answer_is_none() -> None:
+    assert extract_final_answer("the answer is 4") is None
+
+
+# --- grade -----------------------------------------------------------------------------
+
+
+def test_correct_answer_grades_correct() -> None:
+    result = grade(r"The answer is \boxed{\frac{1}{2}}", "0.5")
+    assert result == Grade("correct", r"\frac{1}{2}", result.message)
+    assert result.correct
+
+
+def test_wrong_answer_message_hides_gold() -> None:
+    result = grade(r"\boxed{17}", "42")
+    assert result.kind == "wrong_answer"
+    assert not result.correct
+    assert "42" not in result.message
+
+
+def test_missing_answer_grades_no_answer() -> None:
+    result = grade("I think it is 4.", "4")
+    assert (result.kind, result.answer, result.correct) == ("no_answer", None, False)
+
+
+def test_empty_box_grades_no_answer() -> None:
+    assert grade(r"\boxed{}", "4").kind == "no_answer"
+
+
+def test_over_long_answer_is_unparsable_without_parsing() -> None:
+    start = time.monotonic()
+    result = grade("<answer>" + "1" * 1_000_000 + "</answer>", "1")
+    assert time.monotonic() - start < 0.5
+    assert result.kind == "unparsable"
+    assert "1000" in result.message
+
+
+def test_bad_timeout_is_rejected() -> None:
+    with pytest.raises(InvalidArgumentError, match="timeout_s"):
+        grade(r"\boxed{1}", "1", timeout_s=0)
+
+
+# --- time limits -----------------------------------------------------------------------
+
+TIMEOUT_S = 1.0
+PATHOLOGICAL_ANSWERS = {
+    "nested_frac": "\\frac{" * 5000,
+    "power_tower": "9^{9^{9^{9^{9}}}}",
+    "open_parens": "(((" * 3000,
+}
+
+
+@pytest.mark.parametrize("answer", PATHOLOGICAL_ANSWERS.values(), ids=PATHOLOGICAL_ANSWERS.keys())
+def test_pathological_answer_is_graded_in_time(answer: str) -> None:
+    start = time.monotonic()
+    result = grade(f"<answer>{answer}", "1", timeout_s=TIMEOUT_S, max_answer_chars=100_000)
+    assert time.monotonic() - start < TIMEOUT_S + 1.0
+    assert not result.correct
+
+
+def test_slow_comparison_grades_timeout() -> None:
+    result = grade(r"\boxed{9^{9^{9^{9^{9}}}}}", "1", timeout_s=TIMEOUT_S)
+    assert result.kind == "timeout"
+    assert "1 s" in result.message
+
+
+def test_grading_from_worker_threads_works() -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda a: grade(rf"\boxed{{{a}}}", "0.5"), ["1/2", "2/4", "3"]))
+    assert [r.kind for r in results] == ["correct", "correct", "wrong_answer"]
+
+
+def test_grading_from_worker_thread_keeps_time_limit() -> None:
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(grade, r"\boxed{9^{9^{9^{9^{9}}}}}", "1", timeout_s=TIMEOUT_S).result()
+    assert time.monotonic() - start < TIMEOUT_S + 1.0
+    assert result.kind == "timeout"
