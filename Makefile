@@ -61,6 +61,7 @@ bench: $(VENV)/.installed-base
 	$(PY) benchmarks/countdown_throughput.py
 	$(PY) benchmarks/llm_agent_throughput.py
 	$(PY) benchmarks/sandbox_throughput.py
+	$(PY) benchmarks/math_throughput.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -49,6 +49,24 @@ ENVS: tuple[EnvEntry, ...] = (
         "Write a stdin/stdout Python program; run code in a sandbox, submit to hidden tests",
         {"kind": "io"},
     ),
+    EnvEntry(
+        "cogym/Math-v0",
+        "cogym.envs.math.env:MathEnv",
+        "Math problems with exact answers; one attempt, graded by math-verify",
+        {"mode": "single"},
+    ),
+    EnvEntry(
+        "cogym/Math-Retry-v0",
+        "cogym.envs.math.env:MathEnv",
+        "Math; after a wrong answer only 'incorrect', up to 3 attempts",
+        {"mode": "retry", "max_attempts": 3},
+    ),
+    EnvEntry(
+        "cogym/Math-Python-v0",
+        "cogym.envs.math.env:MathEnv",
+        "Math with a sandboxed Python tool (<python>...</python>, 4 calls)",
+        {"mode": "python", "max_tool_calls": 4},
+    ),
 )
 
 registration.register_all(ENVS)

@@ -154,3 +154,65 @@ def test_random_and_adversarial_code_actions_never_crash(env_id):
             env.reset(seed=ended)
     assert ended >= len(actions) // 8
     env.close()
+
+
+MATH_ACTIONS = [
+    "\\boxed{",
+    "\\boxed{}",
+    "\\boxed{\\frac{",
+    "\\boxed{" + "\\frac{1}{" * 300 + "}",
+    "\\boxed{" + "9" * 5000 + "}",
+    "\\boxed{9^{9^{9^{9}}}}",
+    "\\boxed{\\{1,2}",
+    "\\boxed{x = }",
+    "\\boxed{\\sqrt{-1}}",
+    "\\boxed{1/0}",
+    "\\boxed{\\infty}",
+    "\\boxed{nan}",
+    "<answer></answer>",
+    "<python>",
+    "<python></python>",
+    "<python>print(1)",
+    "<python>import os; os._exit(1)</python>",
+    "\\boxed{\\text{" + "a" * 900 + "}}",
+    "\\boxed{\\begin{pmatrix}1\\end{pmatrix}}",
+]
+
+
+def _random_math_action(rng: random.Random) -> str:
+    kind = rng.randrange(3)
+    if kind == 0:
+        body = "".join(
+            rng.choice("0123456789+-*/^{}()\\frac.,x= ") for _ in range(rng.randrange(25))
+        )
+        return f"\\boxed{{{body}}}"
+    if kind == 1:
+        return "".join(rng.choice(string.printable) for _ in range(rng.randrange(50)))
+    return _random_action(rng)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "count"),
+    [("cogym/Math-v0", 4000), ("cogym/Math-Retry-v0", 4000), ("cogym/Math-Python-v0", 2000)],
+)
+def test_ten_thousand_fuzzed_math_actions_never_crash(env_id, count):
+    from cogym.sandbox import available_backends
+
+    if env_id.endswith("Python-v0") and not set(available_backends()) & {"bwrap", "docker"}:
+        pytest.skip("no isolating sandbox: apt-get install bubblewrap")
+    rng = random.Random(env_id)
+    env = cogym.make(env_id, grade_timeout_s=1.0)
+    actions = MATH_ACTIONS * 3 + [
+        _random_math_action(rng) for _ in range(count - 3 * len(MATH_ACTIONS))
+    ]
+    rng.shuffle(actions)
+    env.reset(seed=0)
+    ended = 0
+    for action in actions:
+        observation, reward, terminated, truncated, info = env.step(action)
+        assert env.observation_space.contains(observation) and isinstance(reward, float)
+        if terminated or truncated:
+            ended += 1
+            env.reset(seed=ended)
+    assert ended >= len(actions) // env.unwrapped.max_turns // 2
+    env.close()
