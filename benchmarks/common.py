@@ -52,3 +52,16 @@ def save(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"machine": machine_info(), **payload}, indent=2) + "\n")
     return path
+
+
+def rate(fn, items: list, seconds: float) -> float:
+    """Calls of ``fn`` per second over ``items``, repeated for at least ``seconds``; best of 3."""
+    best = 0.0
+    for _ in range(3):
+        calls, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds / 3:
+            for item in items:
+                fn(item)
+            calls += len(items)
+        best = max(best, calls / (time.perf_counter() - start))
+    return best

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 
-from common import pin_to_one_core, save
+from common import pin_to_one_core, rate, save
 from rich.console import Console
 from rich.table import Table
 
@@ -31,19 +30,6 @@ ENV_IDS = {
     "default": "cogym/Countdown-v0",
     "hard": "cogym/Countdown-Hard-v0",
 }
-
-
-def rate(fn, items: list, seconds: float) -> float:
-    """Calls of ``fn`` per second over ``items``, repeated for at least ``seconds``; best of 3."""
-    best = 0.0
-    for _ in range(3):
-        calls, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds / 3:
-            for item in items:
-                fn(item)
-            calls += len(items)
-        best = max(best, calls / (time.perf_counter() - start))
-    return best
 
 
 def answer_mix(tasks: list[dict], rng: random.Random) -> list[tuple[str, dict]]:
