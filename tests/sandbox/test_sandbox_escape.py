@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import assert_clean_afterwards, processes_with
+from sandbox_helpers import assert_clean_afterwards, processes_with, survivors
 
 from cogym.sandbox import run
 
@@ -190,7 +190,7 @@ def test_a_daemonized_child_does_not_outlive_the_run(isolating_backend, token):
         """
     result = sandboxed(code, isolating_backend)
     assert (result.status, result.stdout) == ("ok", "parent leaves\n")
-    assert processes_with(token) == []
+    assert survivors(token) == []
     assert_clean_afterwards(isolating_backend, token)
 
 

@@ -6,7 +6,7 @@ import statistics
 import time
 
 import pytest
-from sandbox_helpers import processes_with, skip_without_isolation
+from sandbox_helpers import skip_without_isolation, survivors
 
 from cogym.sandbox import SandboxError, SandboxPool, run
 
@@ -55,7 +55,7 @@ def test_no_process_of_a_run_survives_it(pool, token):
         "print('spawned')"
     )
     assert pool.run(code).stdout == "spawned\n"
-    assert processes_with(token) == []
+    assert survivors(token) == []
 
 
 def test_a_timed_out_sandbox_is_replaced(pool):
