@@ -20,6 +20,7 @@ from cogym.envs.math.task import load_math_jsonl, validate_task
 MODES = ("single", "retry", "python")
 MAX_SHOWN_OUTPUT = 2000
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_PYTHON_BLOCK = re.compile(r"<python>.*?(?:</python>|\Z)", flags=re.DOTALL | re.IGNORECASE)
 
 
 class MathEnv(TextEnv):
@@ -224,9 +225,12 @@ class MathEnv(TextEnv):
 
     @staticmethod
     def _is_tool_call(action: str) -> bool:
-        lowered = action.lower()
-        tool = lowered.rfind("<python>")
-        boxed = max((match.start() for match in _BOXED.finditer(action)), default=-1)
+        """Whether the last ``<python>`` block comes after the last ``\\boxed`` outside code."""
+        tool = action.lower().rfind("<python>")
+        if tool < 0:
+            return False
+        outside = _PYTHON_BLOCK.sub(lambda match: " " * len(match.group()), action)
+        boxed = max((match.start() for match in _BOXED.finditer(outside)), default=-1)
         return tool > boxed
 
     def _tool_call(self, code: str) -> Outcome:

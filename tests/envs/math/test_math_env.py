@@ -158,6 +158,15 @@ def test_tool_errors_and_timeouts_come_back_as_observations():
     env.close()
 
 
+@needs_sandbox
+def test_a_boxed_string_inside_the_code_does_not_make_it_an_answer():
+    env = cogym.make("cogym/Math-Python-v0")
+    env.reset(options={"task": HALF})
+    observation, *_, info = env.step(r"<python>print('\\boxed{3/4}')</python>")
+    assert info["feedback_kind"] == "tool_ok" and "\\boxed{3/4}" in observation
+    env.close()
+
+
 def test_a_boxed_answer_after_python_is_graded_not_run():
     env = cogym.make("cogym/Math-Python-v0")
     env.reset(options={"task": HALF})
