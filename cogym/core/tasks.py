@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,35 @@ import numpy as np
 from cogym.core.errors import InvalidArgumentError, InvalidTaskError
 
 Task = dict[str, Any]
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to a readable length for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_task_keys(
+    task: Any, *, family: str, allowed: Sequence[str], required: Sequence[str], example: str
+) -> None:
+    """Raise :class:`InvalidTaskError` unless ``task`` is a mapping whose keys are all in
+    ``allowed`` and include every key of ``required``.
+
+    :param family: the env family, for the message (e.g. ``"Countdown"``).
+    :param example: a small valid task, shown in the messages.
+    """
+    if not isinstance(task, Mapping):
+        raise InvalidTaskError(
+            f"{family} task must be a mapping like {example}; got {short_repr(task)}"
+        )
+    unknown = sorted(str(key) for key in task if key not in allowed)
+    if unknown:
+        raise InvalidTaskError(
+            f"{family} task has unknown keys {unknown}; allowed keys are {list(allowed)}"
+        )
+    missing = [key for key in required if key not in task]
+    if missing:
+        raise InvalidTaskError(f"{family} task is missing {missing}; pass e.g. {example}")
 
 
 def item_rng(seed: int, index: int) -> random.Random:

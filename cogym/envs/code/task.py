@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cogym.core.errors import InvalidTaskError
+from cogym.core.tasks import check_task_keys, short_repr
 
 KINDS = ("function", "io")
 TASK_KEYS = (
@@ -58,12 +59,6 @@ def normalize_output(text: str) -> str:
     return "\n".join(lines)
 
 
-def _short(value: Any) -> str:
-    """Return ``repr(value)`` cut to a readable length for an error message."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _json_copy(value: Any, where: str) -> Any:
     """Return ``value`` after a JSON round trip, or raise when it is not JSON data.
 
@@ -88,7 +83,7 @@ def _text(task: Mapping[str, Any], key: str, *, optional: bool) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         allowed = "a non-empty string or None" if optional else "a non-empty string"
-        raise InvalidTaskError(f"code task '{key}' must be {allowed}; got {_short(value)}")
+        raise InvalidTaskError(f"code task '{key}' must be {allowed}; got {short_repr(value)}")
     return value
 
 
@@ -98,7 +93,7 @@ def _validate_entry_point(task: Mapping[str, Any], kind: str) -> str | None:
     if kind == "io":
         if entry_point is not None:
             raise InvalidTaskError(
-                f"io code task must have 'entry_point' None; got {_short(entry_point)}"
+                f"io code task must have 'entry_point' None; got {short_repr(entry_point)}"
             )
         return None
     if (
@@ -108,7 +103,7 @@ def _validate_entry_point(task: Mapping[str, Any], kind: str) -> str | None:
     ):
         raise InvalidTaskError(
             f"function code task needs 'entry_point': the function's name, a Python "
-            f"identifier such as 'rle_encode'; got {_short(entry_point)}"
+            f"identifier such as 'rle_encode'; got {short_repr(entry_point)}"
         )
     return entry_point
 
@@ -121,12 +116,12 @@ def _validate_signature(task: Mapping[str, Any], kind: str, entry_point: str | N
     if kind == "io":
         raise InvalidTaskError(
             f"io code task must have 'signature' None (describe the input format in "
-            f"'prompt'); got {_short(signature)}"
+            f"'prompt'); got {short_repr(signature)}"
         )
     if not isinstance(signature, str) or not signature.startswith(f"def {entry_point}("):
         raise InvalidTaskError(
             f"code task 'signature' must be None or a def line starting with "
-            f"'def {entry_point}('; got {_short(signature)}"
+            f"'def {entry_point}('; got {short_repr(signature)}"
         )
     return signature
 
@@ -141,20 +136,20 @@ def _validate_case(case: Any, kind: str, where: str) -> dict[str, Any]:
     if not isinstance(case, Mapping) or sorted(case) != sorted(CASE_KEYS):
         raise InvalidTaskError(
             f"code task {where} must be a dict with exactly the keys 'input' and 'output'; "
-            f"got {_short(case)}"
+            f"got {short_repr(case)}"
         )
     if kind == "function":
         if not isinstance(case["input"], list | tuple):
             raise InvalidTaskError(
                 f"code task {where}['input'] must be the list of positional arguments; "
-                f"got {_short(case['input'])}"
+                f"got {short_repr(case['input'])}"
             )
         return _json_copy({"input": list(case["input"]), "output": case["output"]}, where)
     for key in CASE_KEYS:
         if not isinstance(case[key], str):
             raise InvalidTaskError(
                 f"io code task {where}['{key}'] must be a string (stdin or stdout text); "
-                f"got {_short(case[key])}"
+                f"got {short_repr(case[key])}"
             )
     return {"input": case["input"], "output": case["output"]}
 
@@ -165,31 +160,23 @@ def _validate_cases(task: Mapping[str, Any], key: str, kind: str) -> list[dict[s
     if not isinstance(cases, list | tuple):
         raise InvalidTaskError(
             f"code task '{key}' must be a list of {{'input': ..., 'output': ...}} dicts; "
-            f"got {_short(cases)}"
+            f"got {short_repr(cases)}"
         )
     return [_validate_case(case, kind, f"{key}[{n}]") for n, case in enumerate(cases)]
 
 
 def _check_keys(task: Any) -> None:
     """Raise unless ``task`` is a mapping with known keys and a ``kind`` and ``prompt``."""
-    if not isinstance(task, Mapping):
-        raise InvalidTaskError(
-            f"code task must be a mapping like {{'kind': 'io', 'prompt': '...', 'tests': "
-            f"[{{'input': '1 2\\n', 'output': '3\\n'}}]}}; got {_short(task)}"
-        )
-    unknown = sorted(str(key) for key in task if key not in TASK_KEYS)
-    if unknown:
-        raise InvalidTaskError(
-            f"code task has unknown keys {unknown}; allowed keys are {list(TASK_KEYS)}"
-        )
-    missing = [key for key in ("kind", "prompt") if key not in task]
-    if missing:
-        raise InvalidTaskError(
-            f"code task is missing {missing}; both 'kind' and 'prompt' are needed"
-        )
+    check_task_keys(
+        task,
+        family="code",
+        allowed=TASK_KEYS,
+        required=("kind", "prompt"),
+        example="{'kind': 'io', 'prompt': '...', 'tests': [{'input': '1 2\\n', 'output': '3\\n'}]}",
+    )
     if task["kind"] not in KINDS:
         raise InvalidTaskError(
-            f"code task 'kind' must be 'function' or 'io'; got {_short(task['kind'])}"
+            f"code task 'kind' must be 'function' or 'io'; got {short_repr(task['kind'])}"
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cogym.core.errors import InvalidTaskError
+from cogym.core.tasks import check_task_keys, short_repr
 
 MAX_COUNT = 12
 MAX_NUMBER = 10**6
@@ -16,12 +17,6 @@ TASK_KEYS = ("numbers", "target", "solution")
 def _is_int(value: Any) -> bool:
     """Return whether ``value`` is an int; ``bool`` does not count as one."""
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _short(value: Any) -> str:
-    """Return ``repr(value)`` cut to a readable length for an error message."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _validate_numbers(numbers: Any) -> list[int]:
@@ -37,7 +32,7 @@ def _validate_numbers(numbers: Any) -> list[int]:
     ):
         raise InvalidTaskError(
             f"Countdown task needs 'numbers': a list of 1-{MAX_COUNT} positive integers, "
-            f"each at most {MAX_NUMBER}; got {_short(numbers)}"
+            f"each at most {MAX_NUMBER}; got {short_repr(numbers)}"
         )
     return list(numbers)
 
@@ -51,7 +46,7 @@ def _validate_target(target: Any) -> int:
     if not _is_int(target) or abs(target) > MAX_ABS_TARGET:
         raise InvalidTaskError(
             f"Countdown task needs 'target': an integer between {-MAX_ABS_TARGET} and "
-            f"{MAX_ABS_TARGET}; got {_short(target)}"
+            f"{MAX_ABS_TARGET}; got {short_repr(target)}"
         )
     return target
 
@@ -63,22 +58,13 @@ def validate_task(task: Mapping[str, Any]) -> dict[str, Any]:
         and optionally ``solution`` (a string, e.g. from the generator).
     :return: ``{"numbers": [...], "target": int}``, plus ``"solution"`` when given.
     """
-    if not isinstance(task, Mapping):
-        raise InvalidTaskError(
-            f"Countdown task must be a mapping like {{'numbers': [3, 3, 8, 8], 'target': 24}}; "
-            f"got {_short(task)}"
-        )
-    unknown = sorted(str(key) for key in task if key not in TASK_KEYS)
-    if unknown:
-        raise InvalidTaskError(
-            f"Countdown task has unknown keys {unknown}; allowed keys are {list(TASK_KEYS)}"
-        )
-    missing = [key for key in ("numbers", "target") if key not in task]
-    if missing:
-        raise InvalidTaskError(
-            f"Countdown task is missing {missing}; pass e.g. "
-            f"{{'numbers': [3, 3, 8, 8], 'target': 24}}"
-        )
+    check_task_keys(
+        task,
+        family="Countdown",
+        allowed=TASK_KEYS,
+        required=("numbers", "target"),
+        example="{'numbers': [3, 3, 8, 8], 'target': 24}",
+    )
     clean: dict[str, Any] = {
         "numbers": _validate_numbers(task["numbers"]),
         "target": _validate_target(task["target"]),
@@ -88,7 +74,7 @@ def validate_task(task: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(solution, str) or not solution.strip():
             raise InvalidTaskError(
                 f"Countdown task 'solution' must be a non-empty expression string such as "
-                f"'(3+5)*3'; got {_short(solution)}"
+                f"'(3+5)*3'; got {short_repr(solution)}"
             )
         clean["solution"] = solution
     return clean

@@ -8,7 +8,7 @@ from typing import Any
 
 from cogym.core.answers import extract_boxed
 from cogym.core.errors import InvalidTaskError
-from cogym.core.tasks import load_jsonl
+from cogym.core.tasks import check_task_keys, load_jsonl
 
 TASK_KEYS = ("question", "answer", "family", "difficulty", "data")
 
@@ -19,11 +19,13 @@ def validate_task(task: Mapping[str, Any]) -> dict[str, Any]:
     ``question`` and ``answer`` are required non-empty strings (numbers are accepted for
     the answer); ``family`` defaults to ``"custom"``, ``difficulty`` and ``data`` to None/{}.
     """
-    if not isinstance(task, Mapping):
-        raise InvalidTaskError(f"a math task is a dict, got {type(task).__name__}")
-    unknown = sorted(set(task) - set(TASK_KEYS))
-    if unknown:
-        raise InvalidTaskError(f"math task has unknown keys {unknown}; allowed: {list(TASK_KEYS)}")
+    check_task_keys(
+        task,
+        family="math",
+        allowed=TASK_KEYS,
+        required=("question", "answer"),
+        example="{'question': 'What is 6 * 7?', 'answer': '42'}",
+    )
     question, answer = task.get("question"), task.get("answer")
     if isinstance(answer, (int, float)) and not isinstance(answer, bool):
         answer = str(answer)
