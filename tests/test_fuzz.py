@@ -7,6 +7,7 @@ import pytest
 
 import cogym
 from cogym.envs.countdown import CountdownEnv
+from tests.marks import needs_sandbox
 
 ADVERSARIAL = [
     "",
@@ -91,26 +92,31 @@ def _random_action(rng: random.Random) -> str:
     return "".join(chr(rng.randrange(1, 0x2FFFF)) for _ in range(rng.randrange(30)))
 
 
+def _play_through(env, actions) -> int:
+    """Step ``env`` with every action, resetting when an episode ends; each observation
+    must be in the space and each reward a float. Returns how many episodes ended."""
+    episodes = 0
+    env.reset(seed=episodes)
+    for action in actions:
+        observation, reward, terminated, truncated, info = env.step(action)
+        assert env.observation_space.contains(observation)
+        assert isinstance(reward, float) and info["turn"] <= env.unwrapped.max_turns
+        if terminated or truncated:
+            episodes += 1
+            env.reset(seed=episodes)
+    return episodes
+
+
 @pytest.mark.parametrize(
     "env_id", ["cogym/Countdown-v0", "cogym/Countdown-Easy-v0", "cogym/Countdown-Hard-v0"]
 )
 def test_ten_thousand_random_and_adversarial_actions_never_crash(env_id):
     rng = random.Random(env_id)
     env = cogym.make(env_id)
-    steps, episodes, seed = 0, 0, 0
     actions = ADVERSARIAL * 3 + [_random_action(rng) for _ in range(3400)]
     rng.shuffle(actions)
-    observation, info = env.reset(seed=seed)
-    for action in actions:
-        observation, reward, terminated, truncated, info = env.step(action)
-        steps += 1
-        assert env.observation_space.contains(observation)
-        assert isinstance(reward, float) and info["turn"] <= env.unwrapped.max_turns
-        if terminated or truncated:
-            episodes += 1
-            seed += 1
-            observation, info = env.reset(seed=seed)
-    assert steps >= 3333 and episodes >= steps // CountdownEnv().max_turns
+    episodes = _play_through(env, actions)
+    assert len(actions) >= 3333 and episodes >= len(actions) // CountdownEnv().max_turns
     env.close()
 
 
@@ -134,24 +140,14 @@ CODE_ACTIONS = [
 ]
 
 
+@needs_sandbox
 @pytest.mark.parametrize("env_id", ["cogym/Code-v0", "cogym/Code-IO-v0"])
 def test_random_and_adversarial_code_actions_never_crash(env_id):
-    from cogym.sandbox import available_backends
-
-    if not set(available_backends()) & {"bwrap", "docker"}:
-        pytest.skip("no isolating sandbox: apt-get install bubblewrap")
     rng = random.Random(env_id)
     env = cogym.make(env_id, timeout_s=2.0, max_submissions=3)
     actions = CODE_ACTIONS + [_random_action(rng) for _ in range(150)]
     rng.shuffle(actions)
-    env.reset(seed=0)
-    ended = 0
-    for action in actions:
-        observation, reward, terminated, truncated, info = env.step(action)
-        assert env.observation_space.contains(observation) and isinstance(reward, float)
-        if terminated or truncated:
-            ended += 1
-            env.reset(seed=ended)
+    ended = _play_through(env, actions)
     assert ended >= len(actions) // 8
     env.close()
 
@@ -193,26 +189,19 @@ def _random_math_action(rng: random.Random) -> str:
 
 @pytest.mark.parametrize(
     ("env_id", "count"),
-    [("cogym/Math-v0", 4000), ("cogym/Math-Retry-v0", 4000), ("cogym/Math-Python-v0", 2000)],
+    [
+        ("cogym/Math-v0", 4000),
+        ("cogym/Math-Retry-v0", 4000),
+        pytest.param("cogym/Math-Python-v0", 2000, marks=needs_sandbox),
+    ],
 )
 def test_ten_thousand_fuzzed_math_actions_never_crash(env_id, count):
-    from cogym.sandbox import available_backends
-
-    if env_id.endswith("Python-v0") and not set(available_backends()) & {"bwrap", "docker"}:
-        pytest.skip("no isolating sandbox: apt-get install bubblewrap")
     rng = random.Random(env_id)
     env = cogym.make(env_id, grade_timeout_s=1.0)
     actions = MATH_ACTIONS * 3 + [
         _random_math_action(rng) for _ in range(count - 3 * len(MATH_ACTIONS))
     ]
     rng.shuffle(actions)
-    env.reset(seed=0)
-    ended = 0
-    for action in actions:
-        observation, reward, terminated, truncated, info = env.step(action)
-        assert env.observation_space.contains(observation) and isinstance(reward, float)
-        if terminated or truncated:
-            ended += 1
-            env.reset(seed=ended)
+    ended = _play_through(env, actions)
     assert ended >= len(actions) // env.unwrapped.max_turns // 2
     env.close()

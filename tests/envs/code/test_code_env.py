@@ -8,13 +8,9 @@ from gymnasium.utils.env_checker import check_env
 import cogym
 from cogym.envs.code import CodeEnv
 from cogym.envs.code.generator import FAMILIES
-from cogym.sandbox import available_backends
+from tests.marks import needs_sandbox
 
 IDS = ["cogym/Code-v0", "cogym/Code-IO-v0"]
-needs_sandbox = pytest.mark.skipif(
-    not set(available_backends()) & {"bwrap", "docker"},
-    reason="no isolating sandbox: apt-get install bubblewrap",
-)
 
 ADD = {
     "kind": "function",

@@ -8,14 +8,10 @@ from gymnasium.utils.env_checker import check_env
 import cogym
 from cogym.core.errors import InvalidArgumentError, InvalidTaskError
 from cogym.envs.math import MathEnv
-from cogym.sandbox import available_backends
+from tests.marks import needs_sandbox
 
 IDS = ["cogym/Math-v0", "cogym/Math-Retry-v0", "cogym/Math-Python-v0"]
 HALF = {"question": "What is 1/2 + 1/4?", "answer": "\\frac{3}{4}"}
-needs_sandbox = pytest.mark.skipif(
-    not set(available_backends()) & {"bwrap", "docker"},
-    reason="no isolating sandbox: apt-get install bubblewrap",
-)
 
 
 @pytest.mark.parametrize("env_id", IDS)
