@@ -1,0 +1,355 @@
+"""Kuhn poker as a PettingZoo AEC env: two seats, one or more hands, vector or text views.
+
+PettingZoo is the optional ``rl`` extra (``pip install 'cogym[rl]'``), so only this
+module imports it; ``cogym.envs.poker`` itself does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+from gymnasium.utils import seeding
+from pettingzoo import AECEnv
+from pettingzoo.utils import wrappers
+
+from cogym.core.errors import InvalidArgumentError, ResetNeeded
+from cogym.core.spaces import fit_text, text_space
+from cogym.envs.poker import text
+from cogym.envs.poker.game import (
+    BET,
+    CARD_NAMES,
+    DEALS,
+    INFO_STATE_SIZE,
+    NUM_ACTIONS,
+    PASS,
+    contributions,
+)
+from cogym.envs.poker.hand import Hand
+
+#: Longest text observation, in characters (the rules plus one hand take about 1,000).
+TEXT_MAX_LENGTH = 2048
+AGENTS = ("player_0", "player_1")
+
+
+def env(
+    *, num_hands: int = 1, text_observations: bool = False, render_mode: str | None = None
+) -> AECEnv:
+    """Kuhn poker wrapped as PettingZoo's classic games are: an action outside
+    ``Discrete(2)`` fails an assertion, and calls out of order (``step`` before
+    ``reset``) raise.
+
+    :param num_hands: hands in the match; the game ends after the last one.
+    :param text_observations: add a ``"text"`` entry to each observation.
+    :param render_mode: ``None``, ``"ansi"`` or ``"human"``.
+    """
+    game = KuhnPokerAEC(
+        num_hands=num_hands, text_observations=text_observations, render_mode=render_mode
+    )
+    return wrappers.OrderEnforcingWrapper(wrappers.AssertOutOfBoundsWrapper(game))
+
+
+class KuhnPokerAEC(AECEnv):
+    """Two-player Kuhn poker, one seat per agent, agents acting in turn.
+
+    ## Description
+    Kuhn (1950): a deck of three cards J < Q < K; each player antes 1 chip and is dealt
+    one card. ``player_0`` acts first in every hand. With no bet outstanding a player
+    checks or bets 1 chip; facing a bet, they fold or call. Two checks or a call go to a
+    showdown, where the higher card takes the pot; a fold gives the pot to the bettor.
+    A match is ``num_hands`` hands with fixed seats. The rules live in
+    :mod:`cogym.envs.poker.game`; this class is a PettingZoo view over them.
+
+    ## Action Space
+    ``Discrete(2)`` for both agents: ``0`` pass (check, or fold when facing a bet) and
+    ``1`` bet (bet, or call when facing a bet). Both are legal at every decision.
+
+    ## Observation Space
+    ``Dict`` with
+    - ``"observation"``: ``Box(0, 1, (11,), float32)``, the agent's one-hot information
+      state (:func:`~cogym.envs.poker.game.info_state_tensor`): seat (2), own card (3),
+      and pass/bet for each of the up to 3 actions so far (6).
+    - ``"action_mask"``: ``Box(0, 1, (2,), int8)``, ``[1, 1]`` for the agent to act and
+      ``[0, 0]`` otherwise.
+    - ``"text"`` (only with ``text_observations=True``): ``Text(max_length=2048)``, what
+      the seat is told, in words. At its first decision of a hand: the rules (first hand)
+      or the previous hand's result (later hands), then its seat, card, the betting so
+      far, the pot and its legal moves. At later decisions: the opponent's moves since
+      its own last move, the pot and its legal moves. At the end of the match: the last
+      moves and the result. An agent observed while the other is to act is told its
+      card and that the opponent is to move.
+
+    ## Rewards
+    At the end of each hand, the chips each agent won in it (``+-1`` for the antes,
+    ``+-2`` after a call): the two rewards always sum to zero.
+
+    ## Starting State
+    The cards of each hand are dealt uniformly from the six deals by ``self.np_random``,
+    seeded by ``reset(seed=...)``: the same seed gives the same match. ``reset``'s
+    ``options`` are accepted and ignored.
+
+    ## Episode End
+    Both agents are terminated when the last hand of the match ends; nothing truncates.
+    As in every AEC env, each terminated agent then steps once with ``None``.
+
+    ## Info
+    ``chips`` (the agent's net chips over the match so far), ``hand`` (the number of the
+    hand being played, from 1), ``info_state`` (card and betting as the agent sees them,
+    e.g. ``"K:pb"``) and ``legal_moves`` (e.g. ``["[check]", "[bet]"]`` for the agent to
+    act, ``[]`` for the other).
+
+    ## Arguments
+    - ``num_hands``: hands in the match (default 1).
+    - ``text_observations``: add the ``"text"`` observation (default False).
+    - ``render_mode``: ``None``, ``"ansi"`` (``render`` returns the table as a string,
+      both cards shown) or ``"human"`` (printed after every step).
+
+    ## Version History
+    - v0: initial version.
+
+    ## Example
+    >>> from cogym.envs.poker.aec import env
+    >>> game = env(num_hands=3)
+    >>> game.reset(seed=0)
+    >>> for agent in game.agent_iter():
+    ...     observation, reward, terminated, truncated, info = game.last()
+    ...     action = None if terminated else game.action_space(agent).sample()
+    ...     game.step(action)
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": ["ansi", "human"],
+        "name": "kuhn_poker_v0",
+        "is_parallelizable": False,
+        "render_fps": 1,
+    }
+
+    def __init__(
+        self, *, num_hands: int = 1, text_observations: bool = False, render_mode: str | None = None
+    ) -> None:
+        super().__init__()
+        if isinstance(num_hands, bool) or not isinstance(num_hands, int) or num_hands < 1:
+            raise InvalidArgumentError(
+                f"num_hands must be a positive int (hands in the match), got {num_hands!r}"
+            )
+        if not isinstance(text_observations, bool):
+            raise InvalidArgumentError(
+                f"text_observations must be True or False, got {text_observations!r}"
+            )
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise InvalidArgumentError(
+                f"unknown render_mode {render_mode!r}; use None, 'ansi' or 'human'"
+            )
+        self.num_hands = num_hands
+        self.text_observations = text_observations
+        self.render_mode = render_mode
+        self.possible_agents = list(AGENTS)
+        self.agents = list(AGENTS)
+        entries: dict[str, spaces.Space] = {
+            "observation": spaces.Box(0.0, 1.0, (INFO_STATE_SIZE,), np.float32),
+            "action_mask": spaces.Box(0, 1, (NUM_ACTIONS,), np.int8),
+        }
+        if text_observations:
+            entries["text"] = text_space(TEXT_MAX_LENGTH)
+        self.observation_spaces = {agent: spaces.Dict(dict(entries)) for agent in AGENTS}
+        self.action_spaces = {agent: spaces.Discrete(NUM_ACTIONS) for agent in AGENTS}
+        self.np_random, self.np_random_seed = seeding.np_random()
+        self._hand: Hand | None = None
+        self._hand_number = 0
+        self._chips = [0, 0]
+        # Per seat, how much of this hand's betting it has seen: None before its first move.
+        self._seen: list[int | None] = [None, None]
+        self._previous_hand: Hand | None = None
+        self._previous_seen: list[int | None] = [None, None]
+
+    # -- PettingZoo API ------------------------------------------------------------------
+
+    def observation_space(self, agent: str) -> spaces.Space:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.Space:
+        return self.action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
+        """Start a new match; ``seed`` reseeds ``np_random`` (``options`` is ignored)."""
+        if seed is not None:
+            self.np_random, self.np_random_seed = seeding.np_random(seed)
+        self.agents = list(AGENTS)
+        self.rewards = dict.fromkeys(self.agents, 0.0)
+        self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
+        self.terminations = dict.fromkeys(self.agents, False)
+        self.truncations = dict.fromkeys(self.agents, False)
+        self._chips = [0, 0]
+        self._hand_number = 0
+        self._previous_hand = None
+        self._previous_seen = [None, None]
+        self._deal()
+        self._update_infos()
+
+    def step(self, action: int | None) -> None:
+        """Apply ``action`` (0 pass, 1 bet) for ``agent_selection``; ``None`` once terminated."""
+        agent = self.agent_selection
+        if self.terminations[agent] or self.truncations[agent]:
+            self._was_dead_step(action)
+            return
+        if action is None or not self.action_spaces[agent].contains(action):
+            raise InvalidArgumentError(
+                f"{agent} must act with 0 (pass: check or fold) or 1 (bet: bet or call), "
+                f"got {action!r}"
+            )
+        hand = self._require_hand()
+        player = self._seat(agent)
+        self._cumulative_rewards[agent] = 0.0
+        self._clear_rewards()
+        hand.play(int(action))
+        self._seen[player] = len(hand.history)
+        if hand.over:
+            self._finish_hand(hand)
+        else:
+            self.agent_selection = AGENTS[hand.current_player]
+        self._accumulate_rewards()
+        self._update_infos()
+        if self.render_mode == "human":
+            self.render()
+
+    def observe(self, agent: str) -> dict[str, Any]:
+        hand = self._require_hand()
+        player = self._seat(agent)
+        to_act = hand.current_player == player
+        observation: dict[str, Any] = {
+            "observation": hand.info_state_tensor(player),
+            "action_mask": np.full(NUM_ACTIONS, int(to_act), dtype=np.int8),
+        }
+        if self.text_observations:
+            observation["text"] = fit_text(self._text_for(player), TEXT_MAX_LENGTH)
+        return observation
+
+    def render(self) -> str | None:
+        if self.render_mode is None:
+            gymnasium.logger.warn(
+                "render() was called without a render_mode; make the env with "
+                "render_mode='ansi' or 'human'."
+            )
+            return None
+        table = self._table_text()
+        if self.render_mode == "human":
+            print(table)
+            return None
+        return table
+
+    def close(self) -> None:
+        pass
+
+    # -- the match -----------------------------------------------------------------------
+
+    def _deal(self) -> None:
+        """Deal the next hand from ``np_random``; ``player_0`` acts first."""
+        self._hand = Hand(DEALS[int(self.np_random.integers(len(DEALS)))])
+        self._hand_number += 1
+        self._seen = [None, None]
+        self.agent_selection = AGENTS[0]
+
+    def _finish_hand(self, hand: Hand) -> None:
+        """Pay the hand out, then deal the next one or end the match."""
+        for player, won in enumerate(hand.returns()):
+            self._chips[player] += won
+            self.rewards[AGENTS[player]] = float(won)
+        if self._hand_number < self.num_hands:
+            self._previous_hand = hand
+            self._previous_seen = list(self._seen)
+            self._deal()
+            return
+        self.terminations = dict.fromkeys(self.agents, True)
+        # Either agent may step first once terminated; take the one that did not just act.
+        self.agent_selection = AGENTS[1 - self._seat(self.agent_selection)]
+
+    def _update_infos(self) -> None:
+        hand = self._require_hand()
+        self.infos = {
+            agent: {
+                "chips": self._chips[player],
+                "hand": self._hand_number,
+                "info_state": hand.info_state_key(player),
+                "legal_moves": hand.legal_moves() if hand.current_player == player else [],
+            }
+            for player, agent in enumerate(AGENTS)
+            if agent in self.agents
+        }
+
+    def _require_hand(self) -> Hand:
+        if self._hand is None:
+            raise ResetNeeded("call reset() before step(), observe() or render()")
+        return self._hand
+
+    @staticmethod
+    def _seat(agent: str) -> int:
+        if agent not in AGENTS:
+            raise InvalidArgumentError(f"unknown agent {agent!r}; the agents are {list(AGENTS)}")
+        return AGENTS.index(agent)
+
+    # -- what a seat is told -------------------------------------------------------------
+
+    def _text_for(self, player: int) -> str:
+        hand = self._require_hand()
+        seen = self._seen[player]
+        if hand.over:
+            result = hand.situation_text(player, seen or 0)
+            return f"{result}\n{self._match_result(player)}" if self.num_hands > 1 else result
+        if hand.current_player != player:
+            return f"Your card: {CARD_NAMES[hand.cards[player]]}. The opponent is to move."
+        if seen is None:
+            return f"{self._hand_intro(player)}\n{hand.opening_text(player)}"
+        return hand.situation_text(player, seen)
+
+    def _hand_intro(self, player: int) -> str:
+        """What comes before a seat's first decision of a hand: the rules, or the news."""
+        if self._hand_number == 1:
+            if self.num_hands == 1:
+                return f"{text.RULES}\n"
+            return (
+                f"{text.RULES}\nThis match has {self.num_hands} hands; you keep your seat "
+                f"in every hand.\n\nHand 1 of {self.num_hands}."
+            )
+        previous = self._previous_hand
+        assert previous is not None  # every hand after the first has one before it
+        news = previous.situation_text(player, self._previous_seen[player] or 0)
+        return (
+            f"{news} Your chips so far: {self._chips[player]:+d}.\n\n"
+            f"Hand {self._hand_number} of {self.num_hands}."
+        )
+
+    def _match_result(self, player: int) -> str:
+        chips = self._chips[player]
+        plural = "s" if abs(chips) != 1 else ""
+        if chips > 0:
+            outcome = f"won {chips} chip{plural}"
+        elif chips < 0:
+            outcome = f"lost {-chips} chip{plural}"
+        else:
+            outcome = "broke even"
+        return f"The match is over after {self.num_hands} hands: you {outcome}."
+
+    def _table_text(self) -> str:
+        """The whole table, both cards shown, for ``render``."""
+        hand = self._require_hand()
+        cards = "  ".join(
+            f"{agent}: {CARD_NAMES[card]}" for agent, card in zip(AGENTS, hand.cards, strict=True)
+        )
+        moves = [
+            text.move_name(hand.history[:index], PASS if letter == "p" else BET)
+            for index, letter in enumerate(hand.history)
+        ]
+        betting = f"{hand.history} ({', '.join(moves)})" if moves else "none yet"
+        status = (
+            "hand over: "
+            + ", ".join(f"{a} {r:+d}" for a, r in zip(AGENTS, hand.returns(), strict=True))
+            if hand.over
+            else f"to act: {AGENTS[hand.current_player]}"
+        )
+        chips = ", ".join(f"{a} {c:+d}" for a, c in zip(AGENTS, self._chips, strict=True))
+        return (
+            f"Hand {self._hand_number} of {self.num_hands} | {cards} | betting: {betting} | "
+            f"pot: {sum(contributions(hand.history))} | {status}\nChips: {chips}"
+        )
