@@ -38,7 +38,8 @@ class Outcome:
     :param observation: the env's reply to this action only.
     :param feedback_kind: a short machine-readable reason, e.g. ``"wrong_answer"``.
     :param valid: whether the action parsed; invalid actions earn ``invalid_action_reward``.
-    :param reward: the reward for a valid action.
+    :param reward: the reward the action earns; an invalid action earns
+        ``invalid_action_reward`` on top (e.g. a poker hand forfeited by it).
     :param terminated: the task is solved or definitively failed.
     :param success: the task is solved.
     :param info: extra, family-specific info keys.
@@ -137,6 +138,10 @@ class TextEnv(gym.Env[str, str]):
         """Judge one action (already a ``str`` within the length limit)."""
         raise NotImplementedError
 
+    def _observe(self, text: str) -> Any:
+        """The observation returned for ``text``; envs with a vector mode override it."""
+        return text
+
     def legal_actions(self) -> list[str] | None:
         """The legal actions now, where the set is finite; ``None`` otherwise."""
         return None
@@ -163,7 +168,7 @@ class TextEnv(gym.Env[str, str]):
         info: dict[str, Any] = {"turn": 0, **extra}
         self._add_legal_actions(info)
         self._last_observation = fit_text(observation, self.max_observation_length)
-        return self._last_observation, info
+        return self._observe(self._last_observation), info
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         if self._turn is None:
@@ -175,7 +180,7 @@ class TextEnv(gym.Env[str, str]):
             )
         self._turn += 1
         outcome = self._judge(action)
-        reward = outcome.reward if outcome.valid else self.invalid_action_reward
+        reward = outcome.reward + (0.0 if outcome.valid else self.invalid_action_reward)
         terminated = outcome.terminated
         truncated = not terminated and self._turn >= self.max_turns
         self._done = terminated or truncated
@@ -189,7 +194,7 @@ class TextEnv(gym.Env[str, str]):
         self._add_legal_actions(info)
         self._last_action = action if isinstance(action, str) else repr(action)
         self._last_observation = fit_text(outcome.observation, self.max_observation_length)
-        return self._last_observation, float(reward), terminated, truncated, info
+        return self._observe(self._last_observation), float(reward), terminated, truncated, info
 
     def render(self) -> str | None:
         if self.render_mode != "ansi":
