@@ -168,3 +168,16 @@ class KuhnPoker:
 
     def __repr__(self) -> str:
         return "KuhnPoker()"
+
+
+def state_in_info_set(key: str) -> KuhnState:
+    """A state of the information set ``key`` (e.g. ``"K:pb"``): the hidden card is one
+    the player does not hold. Policies read only the key, so any member serves."""
+    card_name, _, history = key.partition(":")
+    if card_name not in CARD_NAMES or history not in DECISION_HISTORIES:
+        raise ValueError(f"{key!r} is not a Kuhn decision information state such as 'K:pb'")
+    player = len(history) % 2
+    cards = [0, 0]
+    cards[player] = CARD_NAMES.index(card_name)
+    cards[1 - player] = (cards[player] + 1) % 3
+    return KuhnState((cards[0], cards[1]), history)
