@@ -97,7 +97,7 @@ class KuhnPokerAEC(AECEnv):
     ## Info
     ``chips`` (the agent's net chips over the match so far), ``hand`` (the number of the
     hand being played, from 1), ``info_state`` (card and betting as the agent sees them,
-    e.g. ``"K:pb"``) and ``legal_moves`` (e.g. ``["[check]", "[bet]"]`` for the agent to
+    e.g. ``"K:pb"``) and ``legal_actions`` (e.g. ``["[check]", "[bet]"]`` for the agent to
     act, ``[]`` for the other).
 
     ## Arguments
@@ -272,7 +272,7 @@ class KuhnPokerAEC(AECEnv):
                 "chips": self._chips[player],
                 "hand": self._hand_number,
                 "info_state": hand.info_state_key(player),
-                "legal_moves": hand.legal_moves() if hand.current_player == player else [],
+                "legal_actions": hand.legal_moves() if hand.current_player == player else [],
             }
             for player, agent in enumerate(AGENTS)
             if agent in self.agents

@@ -82,12 +82,12 @@ def test_player_0_acts_first_and_only_the_agent_to_act_has_legal_moves():
     assert game.agent_selection == "player_0"
     assert game.observe("player_0")["action_mask"].tolist() == [1, 1]
     assert game.observe("player_1")["action_mask"].tolist() == [0, 0]
-    assert game.infos["player_0"]["legal_moves"] == ["[check]", "[bet]"]
-    assert game.infos["player_1"]["legal_moves"] == []
+    assert game.infos["player_0"]["legal_actions"] == ["[check]", "[bet]"]
+    assert game.infos["player_1"]["legal_actions"] == []
     game.step(BET)
     assert game.agent_selection == "player_1"
     assert game.observe("player_1")["action_mask"].tolist() == [1, 1]
-    assert game.infos["player_1"]["legal_moves"] == ["[fold]", "[call]"]
+    assert game.infos["player_1"]["legal_actions"] == ["[fold]", "[call]"]
 
 
 def test_bet_and_call_goes_to_showdown_for_two_chips():
@@ -119,7 +119,7 @@ def test_both_agents_terminate_at_the_end_and_then_step_once_with_none():
     observation, reward, terminated, _, info = game.last()
     assert terminated
     assert observation["action_mask"].tolist() == [0, 0]
-    assert info["legal_moves"] == []
+    assert info["legal_actions"] == []
     game.step(None)
     game.step(None)
     assert game.agents == []
