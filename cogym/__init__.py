@@ -67,6 +67,18 @@ ENVS: tuple[EnvEntry, ...] = (
         "Math with a sandboxed Python tool (<python>...</python>, 4 calls)",
         {"mode": "python", "max_tool_calls": 4},
     ),
+    EnvEntry(
+        "cogym/KuhnPoker-v0",
+        "cogym.envs.poker.env:KuhnPokerEnv",
+        "Kuhn poker, one hand against a Nash/random/fixed/agent opponent; text or vector",
+        {"num_hands": 1},
+    ),
+    EnvEntry(
+        "cogym/KuhnPoker-Match-v0",
+        "cogym.envs.poker.env:KuhnPokerEnv",
+        "Kuhn poker match of 10 hands, alternating seats, chip totals",
+        {"num_hands": 10},
+    ),
 )
 
 registration.register_all(ENVS)
