@@ -14,6 +14,7 @@ from cogym.agents.random_agent import RandomAgent
 from cogym.core.errors import UnknownAgentError, UnknownKwargError
 from cogym.core.text_env import TextEnv
 from cogym.envs.countdown.env import CountdownEnv
+from cogym.envs.poker.env import KuhnPokerEnv
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,33 @@ class AgentSpec:
 
 def _is_countdown(env: gym.Env) -> bool:
     return isinstance(env.unwrapped, CountdownEnv)
+
+
+def _is_kuhn(env: gym.Env) -> bool:
+    return isinstance(env.unwrapped, KuhnPokerEnv)
+
+
+def _build_best_response(env: gym.Env, seed: int | None) -> Agent:
+    from cogym.agents.poker import BestResponseAgent
+    from cogym.envs.poker.opponents import opponent_policy
+
+    policy = opponent_policy(env.unwrapped.opponent)
+    if policy is None:
+        raise UnknownAgentError(
+            "agent 'best-response' needs an opponent with a known policy (a name such as "
+            "'nash' or 'always_bet', or a solver policy); this env's opponent is "
+            f"{type(env.unwrapped.opponent).__name__}"
+        )
+    return BestResponseAgent(policy, seed=seed)
+
+
+def _build_poker(name: str) -> Callable[..., Agent]:
+    def build(env: gym.Env, seed: int | None, **options: Any) -> Agent:
+        from cogym.agents import poker
+
+        return getattr(poker, name)(seed=seed, **options)
+
+    return build
 
 
 def _is_text_env(env: gym.Env) -> bool:
@@ -64,6 +92,23 @@ AGENTS: dict[str, AgentSpec] = {
         lambda env, seed: RandomExpressionAgent(use_all=env.unwrapped.use_all_numbers, seed=seed),
         _is_countdown,
         "Countdown: a random well-formed expression over the numbers (chance level)",
+    ),
+    "nash": AgentSpec(
+        _build_poker("NashAgent"),
+        _is_kuhn,
+        "Kuhn poker: the equilibrium family (option alpha in [0, 1/3])",
+        frozenset({"alpha"}),
+    ),
+    "cfr": AgentSpec(
+        _build_poker("CFRAgent"),
+        _is_kuhn,
+        "Kuhn poker: the average policy of CFR+ (options iterations, plus)",
+        frozenset({"iterations", "plus"}),
+    ),
+    "best-response": AgentSpec(
+        _build_best_response,
+        _is_kuhn,
+        "Kuhn poker: the exact best response to the env's opponent policy",
     ),
     "llm": AgentSpec(
         _build_llm,
