@@ -25,6 +25,8 @@ def default_system_prompt(first_observation: str) -> str:
         prompt += " End your reply with your answer inside <answer></answer> tags."
     elif "\\boxed" in first_observation:
         prompt += " End your reply with your final answer in \\boxed{}."
+    elif "[check]" in first_observation:
+        prompt += " End your reply with one legal move in square brackets, such as [call]."
     return prompt
 
 
