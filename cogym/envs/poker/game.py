@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
 
@@ -49,6 +50,7 @@ def facing_bet(history: str) -> bool:
     return history.endswith("b")
 
 
+@cache
 def contributions(history: str) -> tuple[int, int]:
     """Chips each player has put in the pot after ``history`` (antes included)."""
     chips = [ANTE, ANTE]
@@ -58,6 +60,7 @@ def contributions(history: str) -> tuple[int, int]:
     return chips[0], chips[1]
 
 
+@cache
 def payoffs(cards: tuple[int, int], history: str) -> tuple[int, int]:
     """Net chips won by each player at the terminal ``history``; they sum to zero."""
     if history not in TERMINAL_HISTORIES:

@@ -4,12 +4,15 @@ Moves are written in square brackets: ``[check]`` and ``[bet]`` when no bet is
 outstanding, ``[call]`` and ``[fold]`` when facing one. A reply may reason first: the
 last bracketed move in it counts. A reply that is just the bare word (``call``) counts
 too. Matching ignores case and inner spaces.
+
+The texts depend on a handful of cards and histories only, so they are cached.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from cogym.envs.poker.game import BET, CARD_NAMES, PASS, contributions, facing_bet
 
@@ -88,6 +91,7 @@ def _seat_name(player: int, viewer: int) -> str:
     return "you" if player == viewer else "the opponent"
 
 
+@cache
 def narrate(history: str, start: int, viewer: int) -> str:
     """The moves ``history[start:]`` as seen by ``viewer``: "You bet. The opponent called."."""
     sentences = []
@@ -99,6 +103,7 @@ def narrate(history: str, start: int, viewer: int) -> str:
     return " ".join(sentences)
 
 
+@cache
 def decision_text(viewer: int, card: int, history: str) -> str:
     """The situation of ``viewer`` about to act: card, betting, pot and legal moves."""
     mine, theirs = contributions(history)[viewer], contributions(history)[1 - viewer]
@@ -116,6 +121,7 @@ def seat_text(viewer: int) -> str:
     return f"You are player {viewer} (you act {order})."
 
 
+@cache
 def showdown_text(viewer: int, cards: tuple[int, int], history: str, won: int) -> str:
     """How a finished hand ended, for ``viewer``, who won ``won`` chips (may be < 0).
 
@@ -129,6 +135,7 @@ def showdown_text(viewer: int, cards: tuple[int, int], history: str, won: int) -
     )
 
 
+@cache
 def forfeit_text(viewer: int, forfeiter: int, won: int) -> str:
     """A hand lost by ``forfeiter`` after too many invalid moves in a row."""
     who = "You" if forfeiter == viewer else "The opponent"
