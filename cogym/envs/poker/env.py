@@ -72,7 +72,8 @@ class KuhnPokerEnv(TextEnv):
     chips), ``feedback_kind`` (``ok``, ``hand_won``, ``hand_lost``, ``no_move``,
     ``illegal_move``, ``invalid_action``, ``forfeit``, ``not_text``, ``action_too_long``),
     ``legal_actions`` (e.g. ``["[check]", "[bet]"]``; empty at the end), ``action_mask``
-    (int8, ``[1, 1]`` while the agent is to move), ``seat``, ``info_state`` (the agent's
+    (int8, ``[1, 1]`` while the agent is to move; also ``env.action_masks()`` for
+    sb3-contrib's ``MaskablePPO``), ``seat``, ``info_state`` (the agent's
     information-state key such as ``"K:pb"``), ``hand`` (1-based), ``chips`` (the agent's
     net chips this episode), ``invalid_in_a_row``, and, on a step that ends a hand,
     ``hand_result``: ``{"cards", "history", "seat", "returns", "forfeited_by"}``.
@@ -250,6 +251,11 @@ class KuhnPokerEnv(TextEnv):
 
     def legal_actions(self) -> list[str]:
         return self._hand.legal_moves() if self._hand_index < self.num_hands else []
+
+    def action_masks(self) -> np.ndarray:
+        """The legal actions now as a mask, for sb3-contrib's ``MaskablePPO``."""
+        playing = self._hand_index < self.num_hands and not self._hand.over
+        return (_MASK_OPEN if playing else _MASK_DONE).astype(bool)
 
     def _observe(self, text: str) -> Any:
         if self.obs_mode == "text":
