@@ -72,12 +72,14 @@ ENVS: tuple[EnvEntry, ...] = (
         "cogym.envs.poker.env:KuhnPokerEnv",
         "Kuhn poker, one hand against a Nash/random/fixed/agent opponent; text or vector",
         {"num_hands": 1},
+        vector_entry_point="cogym.envs.poker.vector_env:KuhnPokerVectorEnv",
     ),
     EnvEntry(
         "cogym/KuhnPoker-Match-v0",
         "cogym.envs.poker.env:KuhnPokerEnv",
         "Kuhn poker match of 10 hands, alternating seats, chip totals",
         {"num_hands": 10},
+        vector_entry_point="cogym.envs.poker.vector_env:KuhnPokerVectorEnv",
     ),
 )
 

@@ -22,12 +22,15 @@ class EnvEntry:
     :param entry_point: ``module:Class``.
     :param kwargs: default kwargs for this id (its variant).
     :param summary: one line for ``cogym list`` and the README table.
+    :param vector_entry_point: ``module:Class`` of a native batched env, which
+        ``gym.make_vec`` then uses by default.
     """
 
     id: str
     entry_point: str
     summary: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    vector_entry_point: str | None = None
 
     def env_class(self) -> type:
         """Import and return the env class."""
@@ -39,7 +42,12 @@ def register_all(entries: tuple[EnvEntry, ...]) -> None:
     """Register every entry with gymnasium; ids already registered are left alone."""
     for entry in entries:
         if entry.id not in gym.registry:
-            gym.register(id=entry.id, entry_point=entry.entry_point, kwargs=dict(entry.kwargs))
+            gym.register(
+                id=entry.id,
+                entry_point=entry.entry_point,
+                vector_entry_point=entry.vector_entry_point,
+                kwargs=dict(entry.kwargs),
+            )
 
 
 def resolve_id(env_id: str, entries: tuple[EnvEntry, ...]) -> str:
