@@ -62,6 +62,8 @@ bench: $(VENV)/.installed-base
 	$(PY) benchmarks/llm_agent_throughput.py
 	$(PY) benchmarks/sandbox_throughput.py
 	$(PY) benchmarks/math_throughput.py
+	$(PY) benchmarks/poker_throughput.py
+	$(PY) benchmarks/poker_ppo.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
