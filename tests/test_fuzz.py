@@ -205,3 +205,28 @@ def test_ten_thousand_fuzzed_math_actions_never_crash(env_id, count):
     ended = _play_through(env, actions)
     assert ended >= len(actions) // env.unwrapped.max_turns // 2
     env.close()
+
+
+POKER_ACTIONS = ["[check]", "[bet]", "[call]", "[fold]", "[ BET ]", "[raise]", "[]", "bet."]
+
+
+@pytest.mark.parametrize("env_id", ["cogym/KuhnPoker-v0", "cogym/KuhnPoker-Match-v0"])
+def test_ten_thousand_fuzzed_poker_actions_never_crash_and_hands_stay_zero_sum(env_id):
+    rng = random.Random(env_id)
+    env = cogym.make(env_id, opponent="random")
+    actions = ADVERSARIAL + [
+        rng.choice(POKER_ACTIONS) if rng.random() < 0.6 else _random_action(rng)
+        for _ in range(10_000)
+    ]
+    rng.shuffle(actions)
+    env.reset(seed=0)
+    ended = 0
+    for action in actions:
+        observation, reward, terminated, truncated, info = env.step(action)
+        assert env.observation_space.contains(observation)
+        if "hand_result" in info:
+            assert sum(info["hand_result"]["returns"]) == 0
+        if terminated or truncated:
+            ended += 1
+            env.reset(seed=ended)
+    assert ended > 100
