@@ -15,7 +15,7 @@ from cogym.agents.base import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import BET, PASS, KuhnPoker, state_in_info_set
 from cogym.envs.poker.nash import nash_policy
-from cogym.envs.poker.solvers import BestResponse, CFRSolver, Policy
+from cogym.envs.poker.solvers import BestResponse, CFRSolver, Policy, TabularPolicy
 from cogym.envs.poker.text import move_name
 
 
@@ -86,7 +86,5 @@ class BestResponseAgent(PolicyAgent):
         table = {}
         for response in responses:
             table.update(response.policy.table)
-        from cogym.envs.poker.solvers import TabularPolicy
-
         super().__init__(TabularPolicy(table), seed)
         self.values = tuple(response.value for response in responses)

@@ -13,9 +13,9 @@ from cogym.core.text_env import Outcome, TextEnv
 from cogym.envs.poker.game import CARD_NAMES, DEALS, INFO_STATE_SIZE, NUM_ACTIONS
 from cogym.envs.poker.hand import Hand, MoveResult
 from cogym.envs.poker.opponents import make_opponent
+from cogym.envs.poker.settings import check_table_settings, default_max_turns
 from cogym.envs.poker.text import RULES
 
-SEAT_MODES = ("alternate", "random", 0, 1)
 OBS_MODES = ("text", "vector")
 _MASK_OPEN = np.ones(NUM_ACTIONS, dtype=np.int8)
 _MASK_DONE = np.zeros(NUM_ACTIONS, dtype=np.int8)
@@ -114,15 +114,13 @@ class KuhnPokerEnv(TextEnv):
         max_turns: int | None = None,
         render_mode: str | None = None,
     ) -> None:
-        for name, value in (("num_hands", num_hands), ("error_allowance", error_allowance)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidArgumentError(f"{name} must be an int >= 1, got {value!r}")
-        if seat not in SEAT_MODES or isinstance(seat, bool):
-            raise InvalidArgumentError(f"seat must be one of {SEAT_MODES}, got {seat!r}")
+        check_table_settings(seat, num_hands=num_hands, error_allowance=error_allowance)
         if obs_mode not in OBS_MODES:
             raise InvalidArgumentError(f"obs_mode must be one of {OBS_MODES}, got {obs_mode!r}")
+        if max_turns is None:
+            max_turns = default_max_turns(error_allowance, num_hands)
         super().__init__(
-            max_turns=2 * error_allowance * num_hands if max_turns is None else max_turns,
+            max_turns=max_turns,
             invalid_action_reward=invalid_action_reward,
             render_mode=render_mode,
         )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from cogym.envs.poker import text
 from cogym.envs.poker.game import (
     BET,
@@ -80,7 +82,7 @@ class Hand:
     def info_state_key(self, player: int) -> str:
         return info_state_key(self.cards[player], self.history)
 
-    def info_state_tensor(self, player: int):
+    def info_state_tensor(self, player: int) -> np.ndarray:
         return info_state_tensor(player, self.cards[player], self.history)
 
     def legal_moves(self) -> list[str]:

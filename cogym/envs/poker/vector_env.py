@@ -32,6 +32,7 @@ from cogym.envs.poker.game import (
     state_in_info_set,
 )
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
+from cogym.envs.poker.settings import check_table_settings, default_max_turns
 from cogym.envs.poker.tabulate import decision_tensors
 
 #: Every betting history, decisions first (their codes 0-3 match DECISION_HISTORIES).
@@ -66,7 +67,6 @@ _OBSERVATION = np.array(
     dtype=np.float32,
 )
 _DEALS = np.array(DEALS, dtype=np.int64)
-_SEAT_MODES = ("alternate", "random", 0, 1)
 
 
 class KuhnPokerVectorEnv(VectorEnv):
@@ -115,15 +115,9 @@ class KuhnPokerVectorEnv(VectorEnv):
             )
         if render_mode is not None:
             raise InvalidArgumentError("the native Kuhn vector env does not render")
-        for name, value in (
-            ("num_envs", num_envs),
-            ("num_hands", num_hands),
-            ("error_allowance", error_allowance),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidArgumentError(f"{name} must be an int >= 1, got {value!r}")
-        if seat not in _SEAT_MODES or isinstance(seat, bool):
-            raise InvalidArgumentError(f"seat must be one of {_SEAT_MODES}, got {seat!r}")
+        check_table_settings(
+            seat, num_envs=num_envs, num_hands=num_hands, error_allowance=error_allowance
+        )
         policy = opponent_policy(make_opponent(opponent, opponent_alpha))
         if policy is None:
             raise InvalidArgumentError(
@@ -136,7 +130,9 @@ class KuhnPokerVectorEnv(VectorEnv):
         self.num_hands = num_hands
         self.error_allowance = error_allowance
         self.invalid_action_reward = float(invalid_action_reward)
-        self.max_turns = 2 * error_allowance * num_hands if max_turns is None else int(max_turns)
+        self.max_turns = (
+            default_max_turns(error_allowance, num_hands) if max_turns is None else int(max_turns)
+        )
         self.render_mode = None
         self.single_observation_space = spaces.Box(0.0, 1.0, (INFO_STATE_SIZE,), np.float32)
         self.single_action_space = spaces.Discrete(NUM_ACTIONS)
