@@ -1,4 +1,3 @@
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -134,13 +133,6 @@ def test_cfr_plus_reaches_exploitability_one_thousandth_within_200_iterations():
             reached = solver.iteration
     assert reached is not None and reached <= 150  # measured: 130
     assert exploitability(GAME, solver.average_policy()) <= 5e-4  # measured: 2.9e-4
-
-
-def test_200_cfr_plus_iterations_take_well_under_a_second():
-    solver = CFRPlusSolver(GAME)
-    start = time.perf_counter()
-    solver.iterate(200)
-    assert time.perf_counter() - start < 1.0  # measured: 0.02 s
 
 
 def test_vanilla_cfr_exploitability_decreases():
