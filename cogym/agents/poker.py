@@ -13,9 +13,10 @@ import numpy as np
 
 from cogym.agents.base import Agent
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.poker.game import BET, PASS, KuhnPoker, state_in_info_set
+from cogym.envs.poker.game import BET, PASS, KuhnPoker
 from cogym.envs.poker.nash import nash_policy
 from cogym.envs.poker.solvers import BestResponse, CFRSolver, Policy, TabularPolicy
+from cogym.envs.poker.tabulate import bet_probability
 from cogym.envs.poker.text import move_name
 
 
@@ -43,11 +44,9 @@ class PolicyAgent(Agent):
                 f"{type(self).__name__} needs info['info_state'] from a Kuhn poker env; "
                 "pass the info dict that the env returned with the observation"
             )
-        state = state_in_info_set(key)
-        probs = self.policy.action_probabilities(state, state.current_player())
-        action = BET if self.np_random.random() < float(probs.get(BET, 0.0)) else PASS
+        action = BET if self.np_random.random() < bet_probability(self.policy, key) else PASS
         if isinstance(observation, str):
-            return f"[{move_name(state.history, action)}]"
+            return f"[{move_name(key.partition(':')[2], action)}]"
         return action
 
 

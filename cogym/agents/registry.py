@@ -10,11 +10,13 @@ import gymnasium as gym
 
 from cogym.agents.base import Agent
 from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
+from cogym.agents.poker import BestResponseAgent, CFRAgent, NashAgent
 from cogym.agents.random_agent import RandomAgent
 from cogym.core.errors import UnknownAgentError, UnknownKwargError
 from cogym.core.text_env import TextEnv
 from cogym.envs.countdown.env import CountdownEnv
 from cogym.envs.poker.env import KuhnPokerEnv
+from cogym.envs.poker.opponents import opponent_policy
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,6 @@ def _is_kuhn(env: gym.Env) -> bool:
 
 
 def _build_best_response(env: gym.Env, seed: int | None) -> Agent:
-    from cogym.agents.poker import BestResponseAgent
-    from cogym.envs.poker.opponents import opponent_policy
-
     policy = opponent_policy(env.unwrapped.opponent)
     if policy is None:
         raise UnknownAgentError(
@@ -53,15 +52,6 @@ def _build_best_response(env: gym.Env, seed: int | None) -> Agent:
             f"{type(env.unwrapped.opponent).__name__}"
         )
     return BestResponseAgent(policy, seed=seed)
-
-
-def _build_poker(name: str) -> Callable[..., Agent]:
-    def build(env: gym.Env, seed: int | None, **options: Any) -> Agent:
-        from cogym.agents import poker
-
-        return getattr(poker, name)(seed=seed, **options)
-
-    return build
 
 
 def _is_text_env(env: gym.Env) -> bool:
@@ -94,13 +84,13 @@ AGENTS: dict[str, AgentSpec] = {
         "Countdown: a random well-formed expression over the numbers (chance level)",
     ),
     "nash": AgentSpec(
-        _build_poker("NashAgent"),
+        lambda env, seed, **options: NashAgent(seed=seed, **options),
         _is_kuhn,
         "Kuhn poker: the equilibrium family (option alpha in [0, 1/3])",
         frozenset({"alpha"}),
     ),
     "cfr": AgentSpec(
-        _build_poker("CFRAgent"),
+        lambda env, seed, **options: CFRAgent(seed=seed, **options),
         _is_kuhn,
         "Kuhn poker: the average policy of CFR+ (options iterations, plus)",
         frozenset({"iterations", "plus"}),

@@ -22,7 +22,7 @@ import numpy as np
 from cogym.agents.base import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.spaces import fit_text
-from cogym.envs.poker.game import CARD_NAMES, DEALS
+from cogym.envs.poker.game import DEALS
 from cogym.envs.poker.hand import Hand
 from cogym.envs.poker.text import RULES
 
@@ -101,13 +101,7 @@ class _Table:
         return self.hand.situation_text(seat, self.seen[seat])
 
     def info(self, seat: int) -> dict[str, Any]:
-        return {
-            "seat": seat,
-            "info_state": self.hand.info_state_key(seat),
-            "legal_actions": self.hand.legal_moves(),
-            "action_mask": np.ones(2, dtype=np.int8),
-            "turn": len(self.trajectories[seat].actions),
-        }
+        return {**self.hand.decision_info(seat), "turn": len(self.trajectories[seat].actions)}
 
     def apply(self, seat: int, observation: str, action: Any, invalid_reward: float) -> None:
         trajectory = self.trajectories[seat]
@@ -134,9 +128,13 @@ class _Table:
                 trajectory.rewards[-1] += chips[seat]
             ending = self.hand.situation_text(seat, self.seen[seat])
             trajectory.final_observation = fit_text(ending, 8192)
-        cards = CARD_NAMES[self.hand.cards[0]] + CARD_NAMES[self.hand.cards[1]]
         return SelfPlayGame(
-            self.seed, cards, self.hand.history, chips, self.hand.forfeited_by, self.trajectories
+            self.seed,
+            self.hand.cards_text,
+            self.hand.history,
+            chips,
+            self.hand.forfeited_by,
+            self.trajectories,
         )
 
 

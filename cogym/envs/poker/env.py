@@ -217,7 +217,7 @@ class KuhnPokerEnv(TextEnv):
         won = returns[self._seat]
         self._chips += won
         hand_result = {
-            "cards": CARD_NAMES[hand.cards[0]] + CARD_NAMES[hand.cards[1]],
+            "cards": hand.cards_text,
             "history": hand.history,
             "seat": self._seat,
             "returns": returns,
@@ -248,12 +248,16 @@ class KuhnPokerEnv(TextEnv):
     # -- views ---------------------------------------------------------------------------
 
     def legal_actions(self) -> list[str]:
-        return self._hand.legal_moves() if self._hand_index < self.num_hands else []
+        return self._hand.legal_moves()
 
     def action_masks(self) -> np.ndarray:
         """The legal actions now as a mask, for sb3-contrib's ``MaskablePPO``."""
-        playing = self._hand_index < self.num_hands and not self._hand.over
-        return (_MASK_OPEN if playing else _MASK_DONE).astype(bool)
+        return self._action_mask().astype(bool)
+
+    def _action_mask(self) -> np.ndarray:
+        """``[1, 1]`` while the agent is to move; once the episode is over, ``[0, 0]``
+        (in a match the next hand is dealt as soon as one ends)."""
+        return (_MASK_DONE if self._hand.over else _MASK_OPEN).copy()
 
     def _observe(self, text: str) -> Any:
         if self.obs_mode == "text":
@@ -261,11 +265,10 @@ class KuhnPokerEnv(TextEnv):
         return self._hand.info_state_tensor(self._seat)
 
     def _info(self, hand_result: dict[str, Any] | None = None) -> dict[str, Any]:
-        playing = self._hand_index < self.num_hands and not self._hand.over
         info: dict[str, Any] = {
             "seat": self._seat,
             "info_state": self._hand.info_state_key(self._seat),
-            "action_mask": (_MASK_OPEN if playing else _MASK_DONE).copy(),
+            "action_mask": self._action_mask(),
             "hand": min(self._hand_index + 1, self.num_hands),
             "chips": self._chips,
             "invalid_in_a_row": self._hand.invalid_in_a_row[self._seat],

@@ -10,12 +10,14 @@ through it, so every view follows the same rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from cogym.envs.poker import text
 from cogym.envs.poker.game import (
     BET,
+    CARD_NAMES,
     PASS,
     TERMINAL_HISTORIES,
     KuhnState,
@@ -87,6 +89,20 @@ class Hand:
 
     def legal_moves(self) -> list[str]:
         return [] if self.over else text.legal_moves(self.history)
+
+    @property
+    def cards_text(self) -> str:
+        """Player 0's card, then player 1's, e.g. ``"KQ"``."""
+        return CARD_NAMES[self.cards[0]] + CARD_NAMES[self.cards[1]]
+
+    def decision_info(self, seat: int) -> dict[str, Any]:
+        """The info an agent moving for ``seat`` is given with its observation."""
+        return {
+            "seat": seat,
+            "info_state": self.info_state_key(seat),
+            "legal_actions": self.legal_moves(),
+            "action_mask": np.ones(2, dtype=np.int8),
+        }
 
     # -- moving ----------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ import numpy as np
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import BET, DECISION_HISTORIES, PASS, info_state_key
 from cogym.envs.poker.hand import Hand, MoveResult
+from cogym.envs.poker.nash import nash_policy
+from cogym.envs.poker.solvers import TabularPolicy
 from cogym.envs.poker.text import RULES, legal_moves, parse_move
 
 OPPONENT_NAMES = ("nash", "random", "always_bet", "always_check")
@@ -112,12 +114,7 @@ class AgentOpponent(Opponent):
     def move(self, hand: Hand, seat: int, rng: np.random.Generator) -> MoveResult:
         observation = self._opening or hand.situation_text(seat, self._seen)
         self._opening = None
-        info = {
-            "seat": seat,
-            "info_state": hand.info_state_key(seat),
-            "legal_actions": hand.legal_moves(),
-            "action_mask": np.ones(2, dtype=np.int8),
-        }
+        info = hand.decision_info(seat)
         for _ in range(self.tries):
             action, why = _read_choice(self.agent.act(observation, info), hand.history, rng)
             if action is not None:
@@ -143,8 +140,6 @@ def make_opponent(opponent: Any, alpha: float, tries: int = 3) -> Opponent:
         return opponent
     if isinstance(opponent, str):
         if opponent == "nash":
-            from cogym.envs.poker.nash import nash_policy
-
             if not isinstance(alpha, Real) or not 0 <= alpha <= 1 / 3:
                 raise InvalidArgumentError(
                     f"opponent_alpha must be a number in [0, 1/3], got {alpha!r}"
@@ -173,8 +168,6 @@ def make_opponent(opponent: Any, alpha: float, tries: int = 3) -> Opponent:
 def opponent_policy(opponent: Opponent) -> Any:
     """The solver policy an opponent plays, for best responses and exact values; ``None``
     for callables and agents, whose policy is not known in closed form."""
-    from cogym.envs.poker.solvers import TabularPolicy
-
     if isinstance(opponent, TableOpponent):
         table = opponent.bet_probability
         return TabularPolicy({key: {PASS: 1.0 - p, BET: p} for key, p in table.items()})

@@ -12,8 +12,15 @@ from collections.abc import Callable
 import numpy as np
 
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.poker.game import BET, DECISION_HISTORIES, PASS, info_state_key, info_state_tensor
-from cogym.envs.poker.solvers import TabularPolicy
+from cogym.envs.poker.game import (
+    BET,
+    DECISION_HISTORIES,
+    PASS,
+    info_state_key,
+    info_state_tensor,
+    state_in_info_set,
+)
+from cogym.envs.poker.solvers import Policy, TabularPolicy
 
 
 def decision_tensors() -> tuple[list[str], np.ndarray]:
@@ -43,3 +50,16 @@ def tabulate(bet_probabilities: Callable[[np.ndarray], np.ndarray]) -> TabularPo
     return TabularPolicy(
         {key: {PASS: 1.0 - float(p), BET: float(p)} for key, p in zip(keys, p_bet, strict=True)}
     )
+
+
+def bet_probability(policy: Policy, key: str) -> float:
+    """P(bet) of a solver policy at the information state ``key`` (e.g. ``"K:pb"``)."""
+    state = state_in_info_set(key)
+    return float(policy.action_probabilities(state, state.current_player()).get(BET, 0.0))
+
+
+def bet_probabilities(policy: Policy) -> np.ndarray:
+    """P(bet) of a solver policy at every decision information state, in
+    :func:`decision_tensors` order: the inverse of :func:`tabulate`."""
+    keys, _ = decision_tensors()
+    return np.array([bet_probability(policy, key) for key in keys])

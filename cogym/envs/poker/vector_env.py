@@ -20,7 +20,6 @@ from gymnasium.vector.utils import batch_space
 from cogym.core.errors import InvalidArgumentError, ResetNeeded
 from cogym.envs.poker.game import (
     ACTION_LETTERS,
-    BET,
     DEALS,
     DECISION_HISTORIES,
     INFO_STATE_SIZE,
@@ -29,11 +28,10 @@ from cogym.envs.poker.game import (
     contributions,
     info_state_tensor,
     payoffs,
-    state_in_info_set,
 )
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
 from cogym.envs.poker.settings import check_table_settings, default_max_turns
-from cogym.envs.poker.tabulate import decision_tensors
+from cogym.envs.poker.tabulate import bet_probabilities
 
 #: Every betting history, decisions first (their codes 0-3 match DECISION_HISTORIES).
 HISTORIES = (*DECISION_HISTORIES, "pp", "bp", "bb", "pbp", "pbb")
@@ -124,7 +122,7 @@ class KuhnPokerVectorEnv(VectorEnv):
                 "the native Kuhn vector env takes an opponent name or a solver policy; for a "
                 "callable or agent opponent use gym.make_vec(..., vectorization_mode='sync')"
             )
-        self.opponent_bet_probability = self._tabulate(policy)
+        self.opponent_bet_probability = bet_probabilities(policy)
         self.num_envs = num_envs
         self.seat_mode = seat
         self.num_hands = num_hands
@@ -149,17 +147,6 @@ class KuhnPokerVectorEnv(VectorEnv):
         self._turn = np.zeros(shape, dtype=np.int64)
         self._chips = np.zeros(shape, dtype=np.float64)
         self._started = False
-
-    @staticmethod
-    def _tabulate(policy: Any) -> np.ndarray:
-        """P(bet) of ``policy`` at each decision information state, in table order."""
-        keys, _ = decision_tensors()
-        return np.array(
-            [
-                float(policy.action_probabilities(state, state.current_player()).get(BET, 0.0))
-                for state in map(state_in_info_set, keys)
-            ]
-        )
 
     # -- the episode -------------------------------------------------------------------
 
