@@ -1,9 +1,6 @@
 import json
-import warnings
 
-import gymnasium as gym
 import pytest
-from gymnasium.utils.env_checker import check_env
 
 import cogym
 from cogym.core.errors import InvalidArgumentError, InvalidTaskError
@@ -12,15 +9,6 @@ from tests.marks import needs_sandbox
 
 IDS = ["cogym/Math-v0", "cogym/Math-Retry-v0", "cogym/Math-Python-v0"]
 HALF = {"question": "What is 1/2 + 1/4?", "answer": "\\frac{3}{4}"}
-
-
-@pytest.mark.parametrize("env_id", IDS)
-def test_passes_gymnasium_env_checker_without_warnings(env_id):
-    env = gym.make(env_id).unwrapped
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        check_env(env)
-    env.close()
 
 
 @pytest.mark.parametrize("env_id", IDS)
