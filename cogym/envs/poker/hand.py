@@ -159,8 +159,5 @@ class Hand:
             else:
                 result = text.showdown_text(viewer, self.cards, self.history, won)
             return f"{news} {result}" if news else result
-        mine, theirs = contributions(self.history)[viewer], contributions(self.history)[1 - viewer]
-        return (
-            f"{news}\nPot: {mine + theirs} chips (you put in {mine}, the opponent {theirs}).\n"
-            f"Your move. Legal moves: {', '.join(text.legal_moves(self.history))}"
-        ).lstrip()
+        move = text.your_move_text(viewer, self.history)
+        return f"{news}\n{move}" if news else move

@@ -106,10 +106,16 @@ def narrate(history: str, start: int, viewer: int) -> str:
 @cache
 def decision_text(viewer: int, card: int, history: str) -> str:
     """The situation of ``viewer`` about to act: card, betting, pot and legal moves."""
-    mine, theirs = contributions(history)[viewer], contributions(history)[1 - viewer]
     betting = narrate(history, 0, viewer) or "nothing yet (you act first)."
+    move = your_move_text(viewer, history)
+    return f"Your card: {CARD_NAMES[card]}. Betting so far: {betting}\n{move}"
+
+
+@cache
+def your_move_text(viewer: int, history: str) -> str:
+    """The pot, and the legal moves of ``viewer``, who is to act after ``history``."""
+    mine, theirs = contributions(history)[viewer], contributions(history)[1 - viewer]
     return (
-        f"Your card: {CARD_NAMES[card]}. Betting so far: {betting}\n"
         f"Pot: {mine + theirs} chips (you put in {mine}, the opponent {theirs}).\n"
         f"Your move. Legal moves: {', '.join(legal_moves(history))}"
     )
