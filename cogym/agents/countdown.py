@@ -6,7 +6,7 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from cogym.agents.base import Agent
+from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.countdown.solver import solve
 

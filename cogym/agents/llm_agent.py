@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cogym.agents.backends.base import Backend, Completion, Conversation, SamplingParams
-from cogym.agents.base import Agent
 from cogym.agents.prompting import default_system_prompt, strip_think, truncate_history
+from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
 
 

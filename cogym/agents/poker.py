@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from cogym.agents.base import Agent
+from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import BET, PASS, KuhnPoker
 from cogym.envs.poker.nash import nash_policy

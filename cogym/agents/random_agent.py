@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from cogym.agents.base import Agent
+from cogym.core.agent import Agent
 
 
 class RandomAgent(Agent):

@@ -8,10 +8,10 @@ from typing import Any
 
 import gymnasium as gym
 
-from cogym.agents.base import Agent
 from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
 from cogym.agents.poker import BestResponseAgent, CFRAgent, NashAgent
 from cogym.agents.random_agent import RandomAgent
+from cogym.core.agent import Agent
 from cogym.core.errors import UnknownAgentError, UnknownKwargError
 from cogym.core.text_env import TextEnv
 from cogym.envs.countdown.env import CountdownEnv

@@ -9,7 +9,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from cogym.agents.base import Agent
+from cogym.core.agent import Agent
 from cogym.core.episode import EpisodeRecord, StepRecord
 from cogym.core.errors import InvalidArgumentError
 
@@ -74,7 +74,7 @@ def run_episodes(
     on_episode: Callable[[EpisodeRecord], None] | None = None,
 ) -> list[EpisodeRecord]:
     """Play one episode per seed, ``batch_size`` at a time, with one batched
-    :meth:`~cogym.agents.base.Agent.act_batch` call per turn across the playing episodes.
+    :meth:`~cogym.core.agent.Agent.act_batch` call per turn across the playing episodes.
 
     When an episode ends, the next seed starts in its slot, so the batch stays full.
 

@@ -7,7 +7,7 @@ so advantages use a baseline per role (SPIRAL's role-conditioned advantage estim
 :func:`role_baselines` and :func:`role_advantages`.
 
 Games run in batches: every seat that is to move, across the batch, is asked in one
-:meth:`~cogym.agents.base.Agent.act_batch` call, so an LLM agent generates for all of
+:meth:`~cogym.core.agent.Agent.act_batch` call, so an LLM agent generates for all of
 them at once. Each (game, seat) pair is its own agent slot with its own history.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from cogym.agents.base import Agent
+from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.spaces import fit_text
 from cogym.envs.poker.game import DEALS

@@ -4,9 +4,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from cogym.agents.base import Agent
 from cogym.agents.poker import NashAgent
 from cogym.agents.selfplay import play_self_play, role_advantages, role_baselines
+from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.text import RULES
 

@@ -1,4 +1,4 @@
-"""The agent interface shared by baselines, LLM agents and the CLI."""
+"""The agent interface: baselines, LLM agents, the CLI and the trainer all speak it."""
 
 from __future__ import annotations
 
