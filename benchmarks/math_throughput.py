@@ -3,10 +3,11 @@
 Usage: python benchmarks/math_throughput.py [--seconds 2]
 
 Generation is timed per family through ``generate_task`` (what ``reset`` calls), pinned
-to one core. Grading is timed through ``grade`` (extraction + math-verify in its worker
-process, with the time limit) over a realistic mix of replies: one third the gold answer
-in another form (a decimal for a fraction, spaces), one third wrong, one third the gold
-as written. Prints a table and writes ``benchmarks/results/math_throughput.json``.
+to one core. Grading is timed through ``grade`` (extraction + math-verify in the worker
+process of one warm ``MathGrader``, with the time limit) over a realistic mix of replies:
+one third the gold answer in another form (a decimal for a fraction, spaces), one third
+wrong, one third the gold as written. Prints a table and writes
+``benchmarks/results/math_throughput.json``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from cogym.envs.math.families import FAMILIES
 from cogym.envs.math.generator import MathConfig, generate_task
-from cogym.envs.math.grader import grade
+from cogym.envs.math.grader import MathGrader, grade
 
 
 def replies(tasks: list[dict]) -> list[tuple[str, str]]:
@@ -53,8 +54,9 @@ def main() -> None:
         rows.append({"family": name, "tasks_per_s": round(per_s)})
     tasks = [generate_task(random.Random(seed), MathConfig()) for seed in range(150)]
     pairs = replies(tasks)
-    grade(*pairs[0])  # start the grading worker outside the timing
-    graded = rate(lambda pair: grade(pair[0], pair[1]), pairs, args.seconds * 3)
+    with MathGrader() as grader:
+        grade(*pairs[0], grader=grader)  # start the grading worker outside the timing
+        graded = rate(lambda pair: grade(*pair, grader=grader), pairs, args.seconds * 3)
     table = Table(title=f"Math throughput, one core (cpu {core})")
     table.add_column("family")
     table.add_column("tasks/s", justify="right")

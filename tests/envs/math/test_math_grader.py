@@ -1,14 +1,51 @@
-"""The math grader: answer extraction, math-verify equivalence, feedback and time limits."""
+"""The math grader: answer extraction, math-verify equivalence, feedback, time limits,
+and the lifecycle of its worker processes."""
 
 from __future__ import annotations
 
+import gc
+import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.math.grader import Grade, extract_final_answer, grade, is_equivalent
+from cogym.core.verdict import Verdict
+from cogym.envs.math.grader import (
+    Grade,
+    GraderClosedError,
+    MathGrader,
+    extract_final_answer,
+    grade,
+    is_equivalent,
+    verify,
+)
+
+
+@pytest.fixture(scope="module")
+def grader() -> Iterator[MathGrader]:
+    """One grader, and so one set of warm workers, for the whole module."""
+    with MathGrader() as shared:
+        yield shared
+
+
+def child_pids() -> set[int]:
+    """The ids of this process's live (or unreaped) child processes, read from /proc."""
+    me, children = os.getpid(), set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+            children.add(int(entry.name))
+    return children
+
 
 # (answer, gold, equal?). Every verdict is what a math grader should say; rows marked
 # "math-verify:" record a convention of math-verify that a naive grader might not share.
@@ -99,8 +136,8 @@ def test_equivalence_table_is_large() -> None:
 
 
 @pytest.mark.parametrize(("answer", "gold", "expected"), EQUIVALENCE_TABLE)
-def test_equivalence(answer: str, gold: str, expected: bool) -> None:
-    assert is_equivalent(answer, gold) is expected
+def test_equivalence(grader: MathGrader, answer: str, gold: str, expected: bool) -> None:
+    assert is_equivalent(answer, gold, grader=grader) is expected
 
 
 # --- extraction ------------------------------------------------------------------------
@@ -129,39 +166,39 @@ def test_no_final_answer_is_none() -> None:
 # --- grade -----------------------------------------------------------------------------
 
 
-def test_correct_answer_grades_correct() -> None:
-    result = grade(r"The answer is \boxed{\frac{1}{2}}", "0.5")
+def test_correct_answer_grades_correct(grader: MathGrader) -> None:
+    result = grade(r"The answer is \boxed{\frac{1}{2}}", "0.5", grader=grader)
     assert result == Grade("correct", r"\frac{1}{2}", result.message)
     assert result.correct
 
 
-def test_wrong_answer_message_hides_gold() -> None:
-    result = grade(r"\boxed{17}", "42")
+def test_wrong_answer_message_hides_gold(grader: MathGrader) -> None:
+    result = grade(r"\boxed{17}", "42", grader=grader)
     assert result.kind == "wrong_answer"
     assert not result.correct
     assert "42" not in result.message
 
 
-def test_missing_answer_grades_no_answer() -> None:
-    result = grade("I think it is 4.", "4")
+def test_missing_answer_grades_no_answer(grader: MathGrader) -> None:
+    result = grade("I think it is 4.", "4", grader=grader)
     assert (result.kind, result.answer, result.correct) == ("no_answer", None, False)
 
 
-def test_empty_box_grades_no_answer() -> None:
-    assert grade(r"\boxed{}", "4").kind == "no_answer"
+def test_empty_box_grades_no_answer(grader: MathGrader) -> None:
+    assert grade(r"\boxed{}", "4", grader=grader).kind == "no_answer"
 
 
-def test_over_long_answer_is_unparsable_without_parsing() -> None:
+def test_over_long_answer_is_unparsable_without_parsing(grader: MathGrader) -> None:
     start = time.monotonic()
-    result = grade("<answer>" + "1" * 1_000_000 + "</answer>", "1")
+    result = grade("<answer>" + "1" * 1_000_000 + "</answer>", "1", grader=grader)
     assert time.monotonic() - start < 0.5
     assert result.kind == "unparsable"
     assert "1000" in result.message
 
 
-def test_bad_timeout_is_rejected() -> None:
+def test_bad_timeout_is_rejected(grader: MathGrader) -> None:
     with pytest.raises(InvalidArgumentError, match="timeout_s"):
-        grade(r"\boxed{1}", "1", timeout_s=0)
+        grade(r"\boxed{1}", "1", grader=grader, timeout_s=0)
 
 
 # --- time limits -----------------------------------------------------------------------
@@ -175,28 +212,125 @@ PATHOLOGICAL_ANSWERS = {
 
 
 @pytest.mark.parametrize("answer", PATHOLOGICAL_ANSWERS.values(), ids=PATHOLOGICAL_ANSWERS.keys())
-def test_pathological_answer_is_graded_in_time(answer: str) -> None:
+def test_pathological_answer_is_graded_in_time(grader: MathGrader, answer: str) -> None:
     start = time.monotonic()
-    result = grade(f"<answer>{answer}", "1", timeout_s=TIMEOUT_S, max_answer_chars=100_000)
+    result = grade(
+        f"<answer>{answer}", "1", grader=grader, timeout_s=TIMEOUT_S, max_answer_chars=100_000
+    )
     assert time.monotonic() - start < TIMEOUT_S + 1.0
     assert not result.correct
 
 
-def test_slow_comparison_grades_timeout() -> None:
-    result = grade(r"\boxed{9^{9^{9^{9^{9}}}}}", "1", timeout_s=TIMEOUT_S)
+def test_slow_comparison_grades_timeout(grader: MathGrader) -> None:
+    result = grade(r"\boxed{9^{9^{9^{9^{9}}}}}", "1", grader=grader, timeout_s=TIMEOUT_S)
     assert result.kind == "timeout"
     assert "1 s" in result.message
 
 
-def test_grading_from_worker_threads_works() -> None:
+def test_grading_from_worker_threads_works(grader: MathGrader) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda a: grade(rf"\boxed{{{a}}}", "0.5"), ["1/2", "2/4", "3"]))
+        results = list(
+            pool.map(lambda a: grade(rf"\boxed{{{a}}}", "0.5", grader=grader), ["1/2", "2/4", "3"])
+        )
     assert [r.kind for r in results] == ["correct", "correct", "wrong_answer"]
 
 
-def test_grading_from_worker_thread_keeps_time_limit() -> None:
+def test_grading_from_worker_thread_keeps_time_limit(grader: MathGrader) -> None:
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        result = pool.submit(grade, r"\boxed{9^{9^{9^{9^{9}}}}}", "1", timeout_s=TIMEOUT_S).result()
+        result = pool.submit(
+            grade, r"\boxed{9^{9^{9^{9^{9}}}}}", "1", grader=grader, timeout_s=TIMEOUT_S
+        ).result()
     assert time.monotonic() - start < TIMEOUT_S + 1.0
     assert result.kind == "timeout"
+
+
+# --- verify ----------------------------------------------------------------------------
+
+TASK = {"question": "What is half of one?", "answer": "0.5"}
+
+
+def test_verify_scores_a_correct_reply_one(grader: MathGrader) -> None:
+    verdict = verify(r"so \boxed{\frac{1}{2}}", TASK, grader=grader)
+    assert verdict == Verdict(1.0, True, "correct", "Correct.", True, r"\frac{1}{2}")
+
+
+def test_verify_scores_a_wrong_reply_zero_and_keeps_it_valid(grader: MathGrader) -> None:
+    verdict = verify(r"\boxed{3}", TASK, grader=grader)
+    assert (verdict.score, verdict.success, verdict.feedback_kind) == (0.0, False, "wrong_answer")
+    assert verdict.valid and verdict.answer == "3"
+    assert "0.5" not in verdict.message
+
+
+@pytest.mark.parametrize("reply", ["about a half", r"\boxed{}"])
+def test_verify_marks_a_reply_without_an_answer_invalid(grader: MathGrader, reply: str) -> None:
+    verdict = verify(reply, TASK, grader=grader)
+    assert (verdict.score, verdict.success, verdict.valid) == (0.0, False, False)
+    assert verdict.feedback_kind == "no_answer"
+
+
+def test_verify_marks_an_unreadable_answer_invalid(grader: MathGrader) -> None:
+    verdict = verify("<answer>" + "1" * 2000 + "</answer>", TASK, grader=grader)
+    assert (verdict.feedback_kind, verdict.valid, verdict.score) == ("unparsable", False, 0.0)
+
+
+def test_verify_needs_a_task_with_an_answer() -> None:
+    with pytest.raises(InvalidArgumentError, match="'answer'"):
+        verify(r"\boxed{1}", {"question": "?"})
+
+
+# --- the worker processes --------------------------------------------------------------
+
+
+def test_workers_start_only_when_an_answer_is_compared() -> None:
+    before = child_pids()
+    with MathGrader() as fresh:
+        assert fresh.grade("no answer here", "1").kind == "no_answer"
+        assert child_pids() == before
+        assert fresh.is_equivalent("2/4", "0.5")
+        assert child_pids() - before
+
+
+def test_close_ends_the_workers() -> None:
+    before = child_pids()
+    fresh = MathGrader()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert all(pool.map(lambda a: fresh.is_equivalent(a, "1"), ["1", "2/2", "3/3"]))
+    assert child_pids() - before
+    fresh.close()
+    assert child_pids() - before == set()
+
+
+def test_garbage_collection_ends_the_workers() -> None:
+    before = child_pids()
+    fresh = MathGrader()
+    assert fresh.is_equivalent("1", "1")
+    assert child_pids() - before
+    del fresh
+    gc.collect()
+    assert child_pids() - before == set()
+
+
+def test_a_closed_grader_raises() -> None:
+    fresh = MathGrader()
+    fresh.close()
+    assert fresh.closed
+    with pytest.raises(GraderClosedError, match="create a new one"):
+        fresh.grade(r"\boxed{1}", "1")
+
+
+def test_a_grader_serves_eight_threads_at_once() -> None:
+    before = child_pids()
+    pairs = [(rf"\boxed{{{a}}}", "0.5") for a in ["1/2", "2/4", "0.5", "3"] * 4]
+    with MathGrader() as fresh, ThreadPoolExecutor(max_workers=8) as pool:
+        kinds = list(pool.map(lambda pair: fresh.grade(*pair).kind, pairs))
+    assert kinds == ["correct", "correct", "correct", "wrong_answer"] * 4
+    assert child_pids() - before == set()
+
+
+def test_grade_without_a_grader_leaves_no_process() -> None:
+    before = child_pids()
+    assert grade(r"\boxed{2/4}", "0.5").correct
+    assert not is_equivalent("1", "2")
+    assert verify(r"\boxed{1}", {"answer": "1"}).success
+    assert child_pids() - before == set()
