@@ -9,18 +9,19 @@ sources are cogym's own, so running them in-process needs no sandbox.
 
 from __future__ import annotations
 
-import contextlib
+import builtins
 import io
 import json
 import random
 import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
-from cogym.core.errors import InvalidArgumentError
-from cogym.core.tasks import item_rng
+from cogym.core.config import TaskConfig
+from cogym.core.tasks import sequence
 from cogym.envs.code.families import FAMILIES, Draft, Family
 from cogym.envs.code.task import KINDS, validate_task
 
@@ -33,7 +34,7 @@ __all__ = ["FAMILIES", "CodeConfig", "build_task", "generate_task", "task_at"]
 
 
 @dataclass(frozen=True)
-class CodeConfig:
+class CodeConfig(TaskConfig):
     """Which code tasks to draw.
 
     :param kind: ``"function"``, ``"io"`` or ``"any"``: the kind of the families to use.
@@ -50,16 +51,16 @@ class CodeConfig:
 
     def validate(self) -> None:
         """Raise :class:`InvalidArgumentError` saying which field is wrong and what to pass."""
-        _require(
+        self.require(
             self.kind in CONFIG_KINDS,
             f"kind must be one of {list(CONFIG_KINDS)}; got {self.kind!r}",
         )
         self._validate_families()
-        _require(
+        self.require(
             type(self.num_examples) is int and 0 <= self.num_examples <= MAX_EXAMPLES,
             f"num_examples must be an integer 0-{MAX_EXAMPLES}; got {self.num_examples!r}",
         )
-        _require(
+        self.require(
             type(self.num_tests) is int and 1 <= self.num_tests <= MAX_TESTS,
             f"num_tests must be an integer 1-{MAX_TESTS}; got {self.num_tests!r}",
         )
@@ -67,19 +68,19 @@ class CodeConfig:
     def _validate_families(self) -> None:
         """Check that ``families`` names known families of the configured kind."""
         names = self.families
-        _require(
+        self.require(
             isinstance(names, tuple | list) and all(isinstance(n, str) for n in names),
             f"families must be a tuple of family names; got {names!r}",
         )
         unknown = [name for name in names if name not in FAMILIES]
-        _require(
+        self.require(
             not unknown,
             f"unknown families {unknown}; valid names are {sorted(FAMILIES)}",
         )
         if self.kind == "any":
             return
         wrong = [name for name in names if FAMILIES[name].kind != self.kind]
-        _require(
+        self.require(
             not wrong,
             f"families {wrong} are not of kind {self.kind!r}; pass kind='any' or only "
             f"{self.kind} families: {_names_of_kind(self.kind)}",
@@ -95,12 +96,6 @@ class CodeConfig:
 def _names_of_kind(kind: str) -> list[str]:
     """Return the sorted names of the families of ``kind`` (every family for ``"any"``)."""
     return sorted(name for name, family in FAMILIES.items() if kind in ("any", family.kind))
-
-
-def _require(condition: bool, message: str) -> None:
-    """Raise :class:`InvalidArgumentError` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise InvalidArgumentError(f"invalid CodeConfig: {message}")
 
 
 def _input_key(value: Any) -> str:
@@ -140,6 +135,62 @@ def _draw_inputs(
     return examples, tests
 
 
+class _ProgramSys(types.ModuleType):
+    """What ``import sys`` gives a trusted program: its own streams, the real ``sys`` else."""
+
+    def __init__(self, stdin: io.StringIO, stdout: io.StringIO) -> None:
+        super().__init__("sys")
+        self.stdin = self.__stdin__ = stdin
+        self.stdout = self.__stdout__ = stdout
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys, name)
+
+
+def _program_builtins(stdin: io.StringIO, stdout: io.StringIO) -> dict[str, Any]:
+    """Return builtins whose ``print``, ``input``, ``open(0)`` and ``sys`` use these streams.
+
+    The streams belong to one run, so programs run at once in many threads never see
+    each other's input or output, and nothing touches the process's ``sys.stdout``.
+
+    :param stdin: the run's standard input.
+    :param stdout: where the run's output goes.
+    """
+    program_sys = _ProgramSys(stdin, stdout)
+
+    def print_(
+        *values: Any,
+        sep: str | None = " ",
+        end: str | None = "\n",
+        file: Any = None,
+        flush: bool = False,
+    ) -> None:
+        builtins.print(
+            *values, sep=sep, end=end, file=stdout if file is None else file, flush=flush
+        )
+
+    def input_(prompt: Any = "") -> str:
+        stdout.write(str(prompt))
+        line = stdin.readline()
+        if not line:
+            raise EOFError("EOF when reading a line")
+        return line[:-1] if line.endswith("\n") else line
+
+    def open_(file: Any, *args: Any, **kwargs: Any) -> Any:
+        return stdin if file == 0 else builtins.open(file, *args, **kwargs)
+
+    def import_(
+        name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> Any:
+        if name == "sys" and level == 0:
+            return program_sys
+        return builtins.__import__(name, globals, locals, fromlist, level)
+
+    namespace = dict(vars(builtins))
+    namespace.update(print=print_, input=input_, open=open_, __import__=import_)
+    return namespace
+
+
 def _run_program(code: CodeType, stdin: str) -> str:
     """Run a trusted program in a fresh namespace with ``stdin`` as standard input.
 
@@ -148,13 +199,8 @@ def _run_program(code: CodeType, stdin: str) -> str:
     :return: what it printed.
     """
     captured = io.StringIO()
-    saved = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(captured):
-            exec(code, {"__name__": "__main__"})
-    finally:
-        sys.stdin = saved
+    streams = _program_builtins(io.StringIO(stdin), captured)
+    exec(code, {"__name__": "__main__", "__builtins__": streams})
     return captured.getvalue()
 
 
@@ -224,12 +270,5 @@ def generate_task(rng: random.Random, config: CodeConfig) -> dict[str, Any]:
     return build_task(family, rng, config.num_examples, config.num_tests)
 
 
-def task_at(config: CodeConfig, seed: int, index: int) -> dict[str, Any]:
-    """Return task ``index`` of the sequence ``seed``: a pure function of its arguments.
-
-    :param config: what to draw.
-    :param seed: the sequence's seed.
-    :param index: the position in the sequence (0 or more).
-    :return: the task, as :func:`generate_task` makes it.
-    """
-    return generate_task(item_rng(seed, index), config)
+#: ``task_at(config, seed, index)``: task ``index`` of the sequence ``seed``.
+task_at = sequence(generate_task)

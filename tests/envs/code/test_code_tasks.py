@@ -3,6 +3,8 @@ import io
 import json
 import random
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -140,6 +142,28 @@ def test_num_examples_and_num_tests_are_honoured():
     assert (len(task["examples"]), len(task["tests"])) == (3, 15)
     task = task_at(CodeConfig(num_examples=0, num_tests=1), 0, 0)
     assert (len(task["examples"]), len(task["tests"])) == (0, 1)
+
+
+def test_io_tasks_generated_from_many_threads_match_sequential_ones_while_another_prints():
+    config = CodeConfig(kind="io")
+    indices = range(48)
+    sequential = [json.dumps(task_at(config, 11, index)) for index in indices]
+    stop = threading.Event()
+
+    def chatter() -> None:
+        while not stop.is_set():
+            print("LEAKED-BY-ANOTHER-THREAD")
+
+    printer = threading.Thread(target=chatter)
+    printer.start()
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            threaded = list(pool.map(lambda index: json.dumps(task_at(config, 11, index)), indices))
+    finally:
+        stop.set()
+        printer.join()
+    assert threaded == sequential
+    assert not any("LEAKED" in task for task in threaded)
 
 
 @pytest.mark.parametrize(
