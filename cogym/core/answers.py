@@ -75,11 +75,20 @@ def extract_boxed(text: str) -> str | None:
     return best
 
 
+# a line that only opens or closes a code fence or display math holds no answer
+_DELIMITER_ONLY_RE = re.compile(r"^(?:`{3,}\w*|\$\$|\\\[|\\\])$")
+
+
 def last_nonempty_line(text: str) -> str | None:
-    """Return the last line with non-whitespace content, stripped, or ``None``."""
+    """Return the last line with content, stripped, or ``None``.
+
+    Lines that only open or close a code fence or display math (```` ``` ````, ``$$``,
+    ``\\[``, ``\\]``) are skipped: the answer is the line they enclose.
+    """
     for line in reversed(text.splitlines()):
-        if line.strip():
-            return line.strip()
+        stripped = line.strip()
+        if stripped and not _DELIMITER_ONLY_RE.match(stripped):
+            return stripped
     return None
 
 

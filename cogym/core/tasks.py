@@ -2,7 +2,8 @@
 
 Both kinds answer the same `reset` options (DESIGN.md): ``{"index": i}`` picks the
 i-th task, ``{"task": {...}}`` passes a task dict in the env's schema, and with
-neither a task is drawn from the env's seeded ``np_random``.
+neither an index is drawn from the env's seeded ``np_random``. So a seeded episode and
+an indexed one read the same sequence, and every episode can be replayed from its index.
 """
 
 from __future__ import annotations
@@ -63,6 +64,24 @@ def item_rng(seed: int, index: int) -> random.Random:
     return random.Random(f"{seed}:{index}")
 
 
+def sequence(
+    generate: Callable[[random.Random, Any], Task],
+) -> Callable[[Any, int, int], Task]:
+    """A family's ``task_at(config, seed, index)``: task ``index`` of the sequence ``seed``.
+
+    Item ``index`` is ``generate(item_rng(seed, index), config)``, a pure function of its
+    arguments, so any task can be regenerated alone.
+
+    :param generate: the family's ``(rng, config) -> task``.
+    """
+
+    def task_at(config: Any, seed: int, index: int) -> Task:
+        return generate(item_rng(seed, index), config)
+
+    task_at.__doc__ = f"Task ``index`` of the sequence ``seed`` of ``{generate.__qualname__}``."
+    return task_at
+
+
 def load_jsonl(path: str | Path, validate: Callable[[Mapping[str, Any]], Task]) -> list[Task]:
     """Read one task per line from a JSONL file and validate each.
 
@@ -97,12 +116,16 @@ def load_jsonl(path: str | Path, validate: Callable[[Mapping[str, Any]], Task]) 
     return tasks
 
 
+#: Generated tasks are drawn from indices below this (a 31-bit int fits every format).
+GENERATED_INDICES = 2**31
+
+
 class TaskSource:
     """Picks the task for each episode.
 
     :param validate: checks a task dict and returns the cleaned copy.
-    :param generate: makes a task from a ``random.Random``; used when there is no file.
-    :param task_at: the generator's i-th task, a pure function of the index.
+    :param task_at: the generator's i-th task, a pure function of the index; used when
+        there is no file.
     :param tasks_path: a JSONL file of tasks; when given, the generator is not used.
     :param load: reads ``tasks_path`` into validated tasks, for families whose files come
         in several shapes; default :func:`load_jsonl` with ``validate``.
@@ -111,13 +134,11 @@ class TaskSource:
     def __init__(
         self,
         validate: Callable[[Mapping[str, Any]], Task],
-        generate: Callable[[random.Random], Task],
         task_at: Callable[[int], Task],
         tasks_path: str | Path | None = None,
         load: Callable[[Path], list[Task]] | None = None,
     ) -> None:
         self._validate = validate
-        self._generate = generate
         self._task_at = task_at
         self._tasks = None
         if tasks_path is not None:
@@ -137,7 +158,7 @@ class TaskSource:
     def pick(
         self, np_random: np.random.Generator, options: Mapping[str, Any]
     ) -> tuple[Task, int | None]:
-        """Return the episode's task and its index (``None`` for a task passed in).
+        """Return the episode's task and its index (``None`` only for a task passed in).
 
         :param np_random: the env's seeded generator; the only source of randomness.
         :param options: the ``reset`` options (``index`` or ``task``, at most one).
@@ -154,10 +175,9 @@ class TaskSource:
             if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or index < 0:
                 raise InvalidArgumentError(f"options['index'] must be an int >= 0, got {index!r}")
             return self._task_by_index(int(index)), int(index)
-        if self._tasks is not None:
-            index = int(np_random.integers(len(self._tasks)))
-            return self._tasks[index], index
-        return self._generate(random.Random(int(np_random.integers(2**63)))), None
+        size = GENERATED_INDICES if self._tasks is None else len(self._tasks)
+        index = int(np_random.integers(size))
+        return self._task_by_index(index), index
 
     def _task_by_index(self, index: int) -> Task:
         if self._tasks is None:

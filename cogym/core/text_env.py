@@ -11,9 +11,17 @@ shares, so a family only writes its task and its rules:
   and ``legal_actions`` (where finite);
 - misuse of the API (step before reset or after the end, unknown kwargs or reset
   options) raising a :class:`~cogym.core.errors.CogymError` that says what to do;
-- ``render_mode="ansi"``.
+- one resource lifecycle (:attr:`resources`): sandboxes, workers and browsers start on
+  first use and end with :meth:`close` or garbage collection;
+- ``render_mode="ansi"``, and ``"rgb_array"`` for a subclass that implements
+  :meth:`_render_rgb`;
+- a vector mode for envs whose actions are a finite set: when the subclass sets a
+  ``Discrete`` action space, each action is checked against it and handed to
+  :meth:`_apply_choice` (an illegal one to :meth:`_invalid_choice`), and
+  :meth:`_observe` turns the text into the vector observation.
 
-A subclass implements :meth:`_start_episode` and :meth:`_apply_action`.
+A subclass implements :meth:`_start_episode` and :meth:`_apply_action` (task-backed
+families build on :class:`~cogym.core.task_env.TaskEnv`, which writes the first).
 """
 
 from __future__ import annotations
@@ -25,9 +33,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
 
 from cogym.core.answers import AnswerFormat
+from cogym.core.checks import check_int
 from cogym.core.errors import InvalidArgumentError, ResetNeeded, UnknownKwargError
+from cogym.core.resources import Resources
 from cogym.core.spaces import fit_text, preview, text_space
 
 
@@ -103,6 +115,9 @@ class TextEnv(gym.Env[str, str]):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _check_kwargs(cls.__dict__["__init__"])
+        modes = cls.metadata["render_modes"]
+        if cls._render_rgb is not TextEnv._render_rgb and "rgb_array" not in modes:
+            cls.metadata = {**cls.metadata, "render_modes": [*modes, "rgb_array"]}
 
     def __init__(
         self,
@@ -111,8 +126,7 @@ class TextEnv(gym.Env[str, str]):
         invalid_action_reward: float = -0.1,
         render_mode: str | None = None,
     ) -> None:
-        if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
-            raise InvalidArgumentError(f"max_turns must be an int >= 1, got {max_turns!r}")
+        check_int("max_turns", max_turns, minimum=1)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InvalidArgumentError(
                 f"render_mode {render_mode!r} is not supported; use one of "
@@ -123,6 +137,9 @@ class TextEnv(gym.Env[str, str]):
         self.render_mode = render_mode
         self.observation_space = text_space(self.max_observation_length, min_length=1)
         self.action_space = text_space(self.max_action_length)
+        #: The processes this env holds (sandboxes, workers, browsers): started on first
+        #: use, ended by :meth:`close` or garbage collection.
+        self.resources = Resources()
         self._turn: int | None = None
         self._done = False
         self._last_action: str | None = None
@@ -141,6 +158,24 @@ class TextEnv(gym.Env[str, str]):
     def _observe(self, text: str) -> Any:
         """The observation returned for ``text``; envs with a vector mode override it."""
         return text
+
+    def _apply_choice(self, choice: int) -> Outcome:
+        """Judge action ``choice`` of a ``Discrete`` action space (vector mode)."""
+        raise NotImplementedError(f"{type(self).__name__} has no finite action set")
+
+    def _invalid_choice(self, action: Any) -> Outcome:
+        """Answer an action outside the ``Discrete`` action space (vector mode)."""
+        space = self.action_space
+        return Outcome(
+            f"Invalid action {preview(repr(action))}: use an int from {space.start} to "
+            f"{space.start + space.n - 1}.",
+            "invalid_action",
+            valid=False,
+        )
+
+    def _render_rgb(self) -> np.ndarray:
+        """The picture for ``render_mode="rgb_array"``; envs that draw one implement it."""
+        raise NotImplementedError
 
     def legal_actions(self) -> list[str] | None:
         """The legal actions now, where the set is finite; ``None`` otherwise."""
@@ -196,7 +231,14 @@ class TextEnv(gym.Env[str, str]):
         self._last_observation = fit_text(outcome.observation, self.max_observation_length)
         return self._observe(self._last_observation), float(reward), terminated, truncated, info
 
-    def render(self) -> str | None:
+    def close(self) -> None:
+        """End every resource this env started (shared ones stay open)."""
+        self.resources.close()
+        super().close()
+
+    def render(self) -> str | np.ndarray | None:
+        if self.render_mode == "rgb_array":
+            return self._render_rgb()
         if self.render_mode != "ansi":
             return None
         lines = [f"[{type(self).__name__} turn {self.turn}/{self.max_turns}]"]
@@ -223,6 +265,8 @@ class TextEnv(gym.Env[str, str]):
         return dict(options)
 
     def _judge(self, action: Any) -> Outcome:
+        if isinstance(self.action_space, spaces.Discrete):
+            return self._judge_choice(action)
         if isinstance(action, bytes):
             action = action.decode("utf-8", errors="replace")
         if not isinstance(action, str):
@@ -239,6 +283,19 @@ class TextEnv(gym.Env[str, str]):
                 valid=False,
             )
         return self._apply_action(action)
+
+    def _judge_choice(self, action: Any) -> Outcome:
+        choice = action
+        if isinstance(choice, np.ndarray) and choice.shape in ((), (1,)):
+            choice = choice.reshape(()).item()
+        space = self.action_space
+        if (
+            isinstance(choice, (int, np.integer))
+            and not isinstance(choice, bool)
+            and space.start <= choice < space.start + space.n
+        ):
+            return self._apply_choice(int(choice))
+        return self._invalid_choice(action)
 
     def _add_legal_actions(self, info: dict[str, Any]) -> None:
         legal = self.legal_actions()

@@ -14,12 +14,7 @@ def _validate(task):
 
 
 def _source(path=None):
-    return TaskSource(
-        _validate,
-        generate=lambda rng: {"x": rng.randint(0, 10**9)},
-        task_at=lambda i: {"x": i},
-        tasks_path=path,
-    )
+    return TaskSource(_validate, task_at=lambda i: {"x": i}, tasks_path=path)
 
 
 def test_load_jsonl_reads_tasks_and_skips_blank_lines(tmp_path):
@@ -67,6 +62,13 @@ def test_pick_generated_is_seeded_by_np_random():
     assert first == source.pick(np.random.default_rng(7), {})
     assert first != source.pick(np.random.default_rng(8), {})
     assert source.pick(np.random.default_rng(0), {"index": 12}) == ({"x": 12}, 12)
+
+
+def test_a_seeded_pick_reports_the_index_that_replays_it():
+    source = _source()
+    task, index = source.pick(np.random.default_rng(3), {})
+    assert isinstance(index, int) and index >= 0
+    assert source.pick(np.random.default_rng(99), {"index": index}) == (task, index)
 
 
 @pytest.mark.parametrize(

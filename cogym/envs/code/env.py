@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import random
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from cogym.core.errors import InvalidArgumentError
-from cogym.core.tasks import Task, TaskSource
-from cogym.core.text_env import Outcome, TextEnv
+from cogym.core.checks import check_choice, check_int, check_number
+from cogym.core.task_env import TaskEnv
+from cogym.core.text_env import Outcome
 from cogym.envs.code.actions import parse_action
-from cogym.envs.code.generator import CodeConfig, generate_task, task_at
-from cogym.envs.code.harness import (
-    TestOutcome,
-    function_program,
-    judge_function,
-    judge_io,
-    judge_test_code,
-    test_code_program,
-)
+from cogym.envs.code.generator import CodeConfig, generate_task
 from cogym.envs.code.loaders import load_tasks
 from cogym.envs.code.task import validate_task
+from cogym.envs.code.verifier import REWARD_MODES, evaluate_submission
 
 MAX_SHOWN_OUTPUT = 2000  # characters of stdout/stderr shown after a run
-REWARD_MODES = ("pass_rate", "all_pass")
 
 
-class CodeEnv(TextEnv):
+class CodeEnv(TaskEnv):
     """Solve a programming task: run code in a sandbox, then submit it to hidden tests.
 
     ## Description
@@ -70,7 +59,9 @@ class CodeEnv(TextEnv):
     (default 1). Truncated after ``max_turns`` turns (default 8).
 
     ## Info
-    ``reset``: ``turn``, ``task_index``, ``family``, ``kind``, ``entry_point``.
+    ``reset``: ``turn``, ``task`` (the task, hidden tests and reference solution included:
+    never show it to a policy), ``task_index`` (``reset(options={"index": task_index})``
+    replays the episode; None for a task passed in), ``family``, ``kind``, ``entry_point``.
     ``step``: ``turn``, ``action_valid``, ``success`` (every hidden test passed),
     ``feedback_kind`` (``run_ok``, ``run_error``, ``run_timeout``, ``run_memory``,
     ``run_output_limit``, ``run_killed``, ``all_passed``, ``tests_failed``, ``no_action``,
@@ -85,7 +76,9 @@ class CodeEnv(TextEnv):
       ``invalid_action_reward`` (-0.1).
     - ``timeout_s`` (5.0 per run or test program), ``memory_mb`` (512),
       ``sandbox_backend`` (``"auto"``: bubblewrap, else docker), ``pool_size`` (2 warm
-      sandboxed interpreters, started on first use).
+      sandboxed interpreters, started on first use), ``sandbox`` (a
+      :class:`~cogym.sandbox.SandboxPool` to share between envs instead: the env uses it
+      and never closes it; it is then the pool's backend and memory limit that apply).
     - ``tasks_path``, ``dataset_seed`` (the generator sequence ``{"index": i}`` reads),
       ``render_mode``.
 
@@ -93,9 +86,11 @@ class CodeEnv(TextEnv):
     - v0: initial version.
     """
 
-    option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task"})
     answer_formats: ClassVar[tuple[str, ...]] = ("tag",)
     answer_tag: ClassVar[str] = "submit"
+    config_class = CodeConfig
+    generate_task = staticmethod(generate_task)
+    validate_task = staticmethod(validate_task)
 
     def __init__(
         self,
@@ -112,83 +107,49 @@ class CodeEnv(TextEnv):
         memory_mb: int = 512,
         sandbox_backend: str = "auto",
         pool_size: int = 2,
+        sandbox: Any = None,
         tasks_path: str | None = None,
         dataset_seed: int = 0,
         render_mode: str | None = None,
     ) -> None:
         super().__init__(
+            config=CodeConfig(kind=kind).with_overrides(
+                families=families or None, num_examples=num_examples, num_tests=num_tests
+            ),
+            tasks_path=tasks_path,
+            dataset_seed=dataset_seed,
+            load_tasks=load_tasks,
             max_turns=max_turns,
             invalid_action_reward=invalid_action_reward,
             render_mode=render_mode,
         )
-        if reward not in REWARD_MODES:
-            raise InvalidArgumentError(f"reward must be one of {REWARD_MODES}, got {reward!r}")
-        if not isinstance(max_submissions, int) or max_submissions < 1:
-            raise InvalidArgumentError(
-                f"max_submissions must be an int >= 1, got {max_submissions!r}"
-            )
-        if timeout_s <= 0 or memory_mb < 64 or pool_size < 1:
-            raise InvalidArgumentError(
-                "need timeout_s > 0, memory_mb >= 64 and pool_size >= 1; "
-                f"got {timeout_s}, {memory_mb}, {pool_size}"
-            )
-        overrides = {
-            "families": tuple(families) if families else None,
-            "num_examples": num_examples,
-            "num_tests": num_tests,
-        }
-        self.config = dataclasses.replace(
-            CodeConfig(kind=kind), **{k: v for k, v in overrides.items() if v is not None}
-        )
-        self.config.validate()
-        self.max_submissions = max_submissions
-        self.reward_mode = reward
-        self.timeout_s = float(timeout_s)
-        self.memory_mb = int(memory_mb)
+        self.reward_mode = check_choice("reward", reward, REWARD_MODES)
+        self.max_submissions = check_int("max_submissions", max_submissions, minimum=1)
+        self.timeout_s = check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
+        self.memory_mb = check_int("memory_mb", memory_mb, minimum=64)
+        self.pool_size = check_int("pool_size", pool_size, minimum=1)
         self.sandbox_backend = sandbox_backend
-        self.pool_size = int(pool_size)
-        self.dataset_seed = int(dataset_seed)
-        self._tasks = TaskSource(
-            validate=validate_task,
-            generate=self._generate,
-            task_at=lambda index: task_at(self.config, self.dataset_seed, index),
-            tasks_path=tasks_path,
-            load=load_tasks,
-        )
-        self._pool = None
-        self.task: Task = {}
+        self._pool = self.resources.lazy(self._start_pool, shared=sandbox)
         self._submissions = 0
         self._best = 0.0
-
-    def _generate(self, rng: random.Random) -> Task:
-        return generate_task(rng, self.config)
 
     # -- the sandbox ------------------------------------------------------------------
 
     @property
     def pool(self):
-        """The warm sandbox pool, started on first use."""
-        if self._pool is None:
-            from cogym.sandbox import SandboxPool
+        """The warm sandbox pool, started on first use (or the shared one passed in)."""
+        return self._pool.get()
 
-            self._pool = SandboxPool(
-                self.pool_size, backend=self.sandbox_backend, memory_mb=self.memory_mb
-            )
-        return self._pool
+    def _start_pool(self):
+        from cogym.sandbox import SandboxPool
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-        super().close()
+        return SandboxPool(self.pool_size, backend=self.sandbox_backend, memory_mb=self.memory_mb)
 
     # -- episode ----------------------------------------------------------------------
 
-    def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        self.task, index = self._tasks.pick(self.np_random, options)
+    def _start_task(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         self._submissions, self._best = 0, 0.0
         info = {
-            "task_index": index,
             "family": self.task["family"],
             "kind": self.task["kind"],
             "entry_point": self.task["entry_point"],
@@ -254,31 +215,25 @@ class CodeEnv(TextEnv):
                     "\n[...]" if len(text) > MAX_SHOWN_OUTPUT else ""
                 )
                 parts.append(f"--- {name} ---\n{shown}")
-        parts.append(self._turns_left_line())
+        parts.append(self.turns_left_line())
         info = {"action": "run", "run_status": result.status}
         return Outcome("\n".join(parts), f"run_{result.status}", info=info)
 
     def _submit(self, code: str) -> Outcome:
         self._submissions += 1
-        visible = self._evaluate(code, self.task["examples"])
-        hidden = self._evaluate(code, self.task["tests"]) if self.task["tests"] else []
-        if self.task["test_code"]:
-            hidden.append(self._evaluate_test_code(code))
-        passed = sum(outcome.passed for outcome in hidden)
-        total = len(hidden)
-        rate = passed / total if total else 0.0
-        solved = total > 0 and passed == total
-        score = rate if self.reward_mode == "pass_rate" else float(solved)
+        submission = evaluate_submission(code, self.task, self.pool, timeout_s=self.timeout_s)
+        passed, total, solved = submission.passed, submission.total, submission.solved
+        score = submission.score(self.reward_mode)
         reward = max(0.0, score - self._best)
         self._best = max(self._best, score)
         done = solved or self._submissions >= self.max_submissions
         lines = [f"Submission {self._submissions}: passed {passed}/{total} hidden tests."]
-        lines += self._example_feedback(visible)
+        lines += submission.feedback
         if solved:
             lines.insert(0, "All tests passed!")
         elif not done:
             left = self.max_submissions - self._submissions
-            lines.append(f"You may submit again ({left} left). {self._turns_left_line()}")
+            lines.append(f"You may submit again ({left} left). {self.turns_left_line()}")
         return Outcome(
             "\n".join(lines),
             "all_passed" if solved else "tests_failed",
@@ -289,57 +244,10 @@ class CodeEnv(TextEnv):
                 "action": "submit",
                 "passed": passed,
                 "total": total,
-                "pass_rate": rate,
+                "pass_rate": submission.pass_rate,
                 "submissions": self._submissions,
             },
         )
-
-    # -- judging ----------------------------------------------------------------------
-
-    def _evaluate(self, code: str, tests: list[dict[str, Any]]) -> list[TestOutcome]:
-        if not tests:
-            return []
-        if self.task["kind"] == "function":
-            program = function_program(
-                code, self.task["entry_point"], [t["input"] for t in tests], self.timeout_s
-            )
-            budget = self.timeout_s * (len(tests) + 1)
-            result = self.pool.run(program, timeout_s=budget)
-            crash = f"{result.status}: {result.stderr.strip()[-300:]}"
-            return judge_function(result.stdout, crash, [t["output"] for t in tests])
-        jobs = [{"code": code, "stdin": t["input"], "timeout_s": self.timeout_s} for t in tests]
-        results = self.pool.run_many(jobs)
-        return [
-            judge_io(r.stdout, r.status, r.stderr, t["output"])
-            for r, t in zip(results, tests, strict=True)
-        ]
-
-    def _evaluate_test_code(self, code: str) -> TestOutcome:
-        program = test_code_program(code, self.task["test_code"], self.task["entry_point"])
-        result = self.pool.run(program, timeout_s=self.timeout_s * 4)
-        return judge_test_code(result.stdout, result.status, result.stderr)
-
-    def _example_feedback(self, outcomes: list[TestOutcome]) -> list[str]:
-        lines = []
-        for number, (example, outcome) in enumerate(
-            zip(self.task["examples"], outcomes, strict=True), start=1
-        ):
-            if outcome.passed:
-                continue
-            function = self.task["kind"] == "function"
-            shown = json.dumps(example["input"]) if function else repr(example["input"])
-            got = outcome.error or outcome.got
-            expected = example["output"]
-            lines.append(
-                f"Example {number} failed: input {shown}, expected {expected!r}, got {got}."
-            )
-        if outcomes and not lines:
-            lines.append("All visible examples passed.")
-        return lines
-
-    def _turns_left_line(self) -> str:
-        left = self.turns_left
-        return f"{left} turn{'s' if left != 1 else ''} left." if left > 0 else "No turns left."
 
 
 def _indent(text: str) -> str:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
-import random
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from cogym.core.answers import extract_tag
+from cogym.core.checks import check_choice
 from cogym.core.errors import InvalidArgumentError
-from cogym.core.tasks import Task, TaskSource
-from cogym.core.text_env import Outcome, TextEnv
-from cogym.envs.countdown.generator import PRESETS, CountdownConfig, generate_task, task_at
+from cogym.core.task_env import TaskEnv
+from cogym.core.text_env import Outcome
+from cogym.envs.countdown.generator import PRESETS, CountdownConfig, generate_task
 from cogym.envs.countdown.task import validate_task
 from cogym.envs.countdown.verifier import verify
 
 
-class CountdownEnv(TextEnv):
+class CountdownEnv(TaskEnv):
     """Reach a target number by combining given numbers with ``+ - * /``.
 
     ## Description
@@ -59,8 +58,11 @@ class CountdownEnv(TextEnv):
     (default 4) without a correct answer.
 
     ## Info
-    ``reset``: ``turn`` (0), ``task`` (``{"numbers", "target"}``), ``task_index`` (int or
-    None). ``step``: ``turn``, ``action_valid``, ``success``, ``feedback_kind`` (one of
+    ``reset``: ``turn`` (0), ``task`` (the task: ``numbers``, ``target`` and, for generated
+    tasks, a ``solution``; never show it to a policy), ``task_index`` (the task's index in
+    the file or in the generator's sequence for ``dataset_seed``: ``reset(options={"index":
+    task_index})`` replays the episode; None for a task passed in). ``step``: ``turn``,
+    ``action_valid``, ``success``, ``feedback_kind`` (one of
     ``correct``, ``wrong_answer``, ``no_answer``, ``too_long``, ``syntax_error``,
     ``illegal_operator``, ``illegal_number``, ``reused_number``, ``unused_numbers``,
     ``division_by_zero``, ``action_too_long``, ``not_text``), ``expression`` (the
@@ -83,6 +85,9 @@ class CountdownEnv(TextEnv):
     """
 
     option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task", "numbers", "target"})
+    config_class = CountdownConfig
+    generate_task = staticmethod(generate_task)
+    validate_task = staticmethod(validate_task)
 
     def __init__(
         self,
@@ -105,59 +110,41 @@ class CountdownEnv(TextEnv):
         dataset_seed: int = 0,
         render_mode: str | None = None,
     ) -> None:
+        check_choice("Countdown preset", preset, sorted(PRESETS))
         super().__init__(
+            config=PRESETS[preset].with_overrides(
+                count=count,
+                min_number=min_number,
+                max_number=max_number,
+                small_copies=small_copies,
+                large_numbers=large_numbers,
+                max_large=max_large,
+                min_target=min_target,
+                max_target=max_target,
+                min_numbers_used=min_numbers_used,
+            ),
+            tasks_path=tasks_path,
+            dataset_seed=dataset_seed,
             max_turns=max_turns,
             invalid_action_reward=invalid_action_reward,
             render_mode=render_mode,
         )
-        if preset not in PRESETS:
-            raise InvalidArgumentError(
-                f"unknown Countdown preset {preset!r}; use one of {sorted(PRESETS)}"
-            )
-        overrides = {
-            "count": count,
-            "min_number": min_number,
-            "max_number": max_number,
-            "small_copies": small_copies,
-            "large_numbers": tuple(large_numbers) if large_numbers is not None else None,
-            "max_large": max_large,
-            "min_target": min_target,
-            "max_target": max_target,
-            "min_numbers_used": min_numbers_used,
-        }
-        self.config: CountdownConfig = dataclasses.replace(
-            PRESETS[preset], **{key: value for key, value in overrides.items() if value is not None}
-        )
-        self.config.validate()
         self.use_all_numbers = bool(use_all_numbers)
         self.format_reward = float(format_reward)
-        self.dataset_seed = int(dataset_seed)
-        self._tasks = TaskSource(
-            validate=validate_task,
-            generate=self._generate,
-            task_at=lambda index: task_at(self.config, self.dataset_seed, index),
-            tasks_path=tasks_path,
-        )
-        self.task: Task = {}
         self._format_paid = False
 
-    def _generate(self, rng: random.Random) -> Task:
-        return generate_task(rng, self.config)
-
     def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        options = dict(options)
         if "numbers" in options or "target" in options:
             if "task" in options or "index" in options:
                 raise InvalidArgumentError(
                     "reset options take 'numbers'+'target', 'task' or 'index': one of them"
                 )
             options = {"task": {"numbers": options.get("numbers"), "target": options.get("target")}}
-        task, index = self._tasks.pick(self.np_random, options)
-        self.task = {"numbers": list(task["numbers"]), "target": task["target"]}
+        return super()._start_episode(options)
+
+    def _start_task(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         self._format_paid = False
-        info = {"task": {"numbers": list(self.task["numbers"]), "target": self.task["target"]}}
-        info["task_index"] = index
-        return self._prompt(), info
+        return self._prompt(), {}
 
     def _prompt(self) -> str:
         numbers, target = self.task["numbers"], self.task["target"]
@@ -190,9 +177,7 @@ class CountdownEnv(TextEnv):
         if verdict.correct:
             observation = f"Correct! {verdict.expression} = {self.task['target']}."
         else:
-            left = self.turns_left
-            tail = f"{left} turn{'s' if left != 1 else ''} left." if left else "No turns left."
-            observation = f"{verdict.message} {tail}"
+            observation = f"{verdict.message} {self.turns_left_line()}"
         return Outcome(
             observation,
             verdict.kind,

@@ -12,8 +12,9 @@ import random
 from dataclasses import dataclass, fields
 from typing import Any
 
+from cogym.core.config import TaskConfig
 from cogym.core.errors import InvalidArgumentError
-from cogym.core.tasks import item_rng
+from cogym.core.tasks import sequence
 from cogym.envs.countdown.solver import ExprTree, format_expression, solve
 from cogym.envs.countdown.task import MAX_ABS_TARGET, MAX_COUNT, MAX_NUMBER
 
@@ -23,7 +24,7 @@ Node = tuple[int, ExprTree]
 
 
 @dataclass(frozen=True)
-class CountdownConfig:
+class CountdownConfig(TaskConfig):
     """How to draw a Countdown task.
 
     :param count: how many numbers are given (1-12).
@@ -57,15 +58,15 @@ class CountdownConfig:
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name != "large_numbers":
-                _require(type(value) is int, f"{field.name} must be an integer; got {value!r}")
-        _require(1 <= self.count <= MAX_COUNT, f"count must be 1-{MAX_COUNT}; got {self.count}")
-        _require(
+                self.require(type(value) is int, f"{field.name} must be an integer; got {value!r}")
+        self.require(1 <= self.count <= MAX_COUNT, f"count must be 1-{MAX_COUNT}; got {self.count}")
+        self.require(
             1 <= self.min_number <= self.max_number <= MAX_NUMBER,
             f"need 1 <= min_number <= max_number <= {MAX_NUMBER}; "
             f"got {self.min_number} and {self.max_number}",
         )
         self._validate_large()
-        _require(
+        self.require(
             self.small_copies >= 0
             and (
                 self.small_copies == 0
@@ -75,12 +76,12 @@ class CountdownConfig:
             f"{self.count} numbers from {self.min_number}..{self.max_number}; "
             f"got {self.small_copies}",
         )
-        _require(
+        self.require(
             1 <= self.min_target <= self.max_target <= MAX_ABS_TARGET,
             f"need 1 <= min_target <= max_target <= {MAX_ABS_TARGET}; "
             f"got {self.min_target} and {self.max_target}",
         )
-        _require(
+        self.require(
             1 <= self.min_numbers_used <= self.count,
             f"min_numbers_used must be 1..count ({self.count}); got {self.min_numbers_used}",
         )
@@ -88,22 +89,16 @@ class CountdownConfig:
     def _validate_large(self) -> None:
         """Check ``large_numbers`` and ``max_large``."""
         pool = self.large_numbers
-        _require(
+        self.require(
             isinstance(pool, tuple | list)
             and all(type(n) is int and 1 <= n <= MAX_NUMBER for n in pool),
             f"large_numbers must be a tuple of integers 1..{MAX_NUMBER}; got {pool!r}",
         )
-        _require(
+        self.require(
             0 <= self.max_large <= min(len(pool), self.count),
             f"max_large must be 0..min(len(large_numbers), count) = "
             f"{min(len(pool), self.count)}; got {self.max_large}",
         )
-
-
-def _require(condition: bool, message: str) -> None:
-    """Raise :class:`InvalidArgumentError` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise InvalidArgumentError(f"invalid CountdownConfig: {message}")
 
 
 PRESETS: dict[str, CountdownConfig] = {
@@ -246,12 +241,5 @@ def generate_task(rng: random.Random, config: CountdownConfig) -> dict[str, Any]
     )
 
 
-def task_at(config: CountdownConfig, seed: int, index: int) -> dict[str, Any]:
-    """Return task ``index`` of the sequence ``seed``: a pure function of its arguments.
-
-    :param config: what to draw.
-    :param seed: the sequence's seed.
-    :param index: the position in the sequence (0 or more).
-    :return: the task, as :func:`generate_task` makes it.
-    """
-    return generate_task(item_rng(seed, index), config)
+#: ``task_at(config, seed, index)``: task ``index`` of the sequence ``seed``.
+task_at = sequence(generate_task)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from cogym.core.answers import extract_boxed, extract_tag
+from cogym.core.answers import AnswerFormat, extract_answer
 from cogym.core.errors import InvalidTaskError
 
 MAX_EXPRESSION_LENGTH = 1000
@@ -65,16 +65,8 @@ class Verdict:
 
 # ---------------------------------------------------------------- extraction
 
-_FENCE_ONLY_RE = re.compile(r"^(?:`{3,}\w*|\$\$|\\\[|\\\])$")
-
-
-def _last_content_line(text: str) -> str | None:
-    """Return the last non-empty line that is not just a code fence or math delimiter."""
-    for line in reversed(text.splitlines()):
-        stripped = line.strip()
-        if stripped and not _FENCE_ONLY_RE.match(stripped):
-            return stripped
-    return None
+#: Where Countdown reads an answer, in priority order (see :mod:`cogym.core.answers`).
+ANSWER_FORMATS: tuple[AnswerFormat, ...] = ("tag", "boxed", "last_line")
 
 
 def extract_expression(text: str) -> str | None:
@@ -86,12 +78,8 @@ def extract_expression(text: str) -> str | None:
     :param text: the model output.
     :return: the raw answer text, or ``None`` when there is nothing to check.
     """
-    found = extract_tag(text)
-    if found is None:
-        found = extract_boxed(text)
-    if found is None:
-        found = _last_content_line(text)
-    return found or None
+    found = extract_answer(text, ANSWER_FORMATS)
+    return found.text if found is not None and found.text else None
 
 
 # ------------------------------------------------------------- normalization

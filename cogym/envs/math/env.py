@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-import random
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 from cogym.core.answers import extract_tag
-from cogym.core.errors import InvalidArgumentError
-from cogym.core.tasks import Task, TaskSource
-from cogym.core.text_env import Outcome, TextEnv
-from cogym.envs.math.generator import MathConfig, generate_task, task_at
-from cogym.envs.math.grader import grade
+from cogym.core.checks import check_choice, check_int, check_number
+from cogym.core.task_env import TaskEnv
+from cogym.core.text_env import Outcome
+from cogym.envs.math.generator import MathConfig, generate_task
+from cogym.envs.math.grader import MathGrader
 from cogym.envs.math.task import load_math_jsonl, validate_task
 
 MODES = ("single", "retry", "python")
@@ -23,7 +21,7 @@ _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _PYTHON_BLOCK = re.compile(r"<python>.*?(?:</python>|\Z)", flags=re.DOTALL | re.IGNORECASE)
 
 
-class MathEnv(TextEnv):
+class MathEnv(TaskEnv):
     """Solve a math problem; the final answer in ``\\boxed{}`` is graded by math-verify.
 
     ## Description
@@ -48,8 +46,8 @@ class MathEnv(TextEnv):
 
     ## Rewards
     ``1.0`` for a correct answer, times ``attempt_discount ** (attempt - 1)`` in retry
-    mode; ``0.0`` for a wrong one (or a grading timeout); ``format_penalty`` (default -0.1)
-    for an action with no answer, an unparsable answer, or a tool call past the budget.
+    mode; ``0.0`` for a wrong one (or a grading timeout); ``invalid_action_reward`` (default
+    -0.1) for an action with no answer, an unparsable answer, or a tool call past the budget.
     Tool calls earn 0.
 
     ## Starting State
@@ -62,7 +60,9 @@ class MathEnv(TextEnv):
     malformed reply does not end a one-attempt episode).
 
     ## Info
-    ``reset``: ``turn``, ``task_index``, ``family``, ``difficulty``. ``step``: ``turn``,
+    ``reset``: ``turn``, ``task`` (the task, gold answer included: never show it to a
+    policy), ``task_index`` (``reset(options={"index": task_index})`` replays the episode;
+    None for a task passed in), ``family``, ``difficulty``. ``step``: ``turn``,
     ``action_valid``, ``success``, ``feedback_kind`` (``correct``, ``wrong_answer``,
     ``timeout``, ``no_answer``, ``unparsable``, ``tool_ok``, ``tool_error``,
     ``tool_timeout``..., ``tool_budget_exhausted``, ``action_too_long``, ``not_text``),
@@ -73,7 +73,9 @@ class MathEnv(TextEnv):
     - ``families``, ``min_difficulty``, ``max_difficulty``: the generator's config.
     - ``max_attempts`` (1; 3 for Math-Retry-v0), ``attempt_discount`` (1.0),
       ``max_tool_calls`` (4 in python mode), ``max_turns`` (attempts + tool calls + 1).
-    - ``format_penalty`` (-0.1), ``grade_timeout_s`` (2.0).
+    - ``invalid_action_reward`` (-0.1), ``grade_timeout_s`` (2.0), ``grader`` (a
+      :class:`~cogym.envs.math.grader.MathGrader` to share between envs; by default the
+      env starts its own grading worker on the first answer and ends it on ``close()``).
     - ``tool_timeout_s`` (5.0), ``tool_memory_mb`` (512), ``sandbox_backend`` (``"auto"``).
     - ``tasks_path``, ``question_key`` (``"question"``), ``answer_key`` (``"answer"``):
       GSM8K ``#### 42`` and MATH ``\\boxed{}`` solutions are parsed; ``dataset_seed``.
@@ -83,8 +85,10 @@ class MathEnv(TextEnv):
     - v0: initial version.
     """
 
-    option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task"})
     answer_formats: ClassVar[tuple[str, ...]] = ("boxed", "tag")
+    config_class = MathConfig
+    generate_task = staticmethod(generate_task)
+    validate_task = staticmethod(validate_task)
 
     def __init__(
         self,
@@ -97,81 +101,63 @@ class MathEnv(TextEnv):
         attempt_discount: float = 1.0,
         max_tool_calls: int = 0,
         max_turns: int | None = None,
-        format_penalty: float = -0.1,
+        invalid_action_reward: float = -0.1,
         grade_timeout_s: float = 2.0,
         tool_timeout_s: float = 5.0,
         tool_memory_mb: int = 512,
         sandbox_backend: str = "auto",
+        grader: MathGrader | None = None,
         tasks_path: str | None = None,
         question_key: str = "question",
         answer_key: str = "answer",
         dataset_seed: int = 0,
         render_mode: str | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise InvalidArgumentError(f"mode must be one of {MODES}, got {mode!r}")
-        if not isinstance(max_attempts, int) or max_attempts < 1:
-            raise InvalidArgumentError(f"max_attempts must be an int >= 1, got {max_attempts!r}")
-        if not isinstance(max_tool_calls, int) or max_tool_calls < 0:
-            raise InvalidArgumentError(
-                f"max_tool_calls must be an int >= 0, got {max_tool_calls!r}"
-            )
-        if not 0 < attempt_discount <= 1:
-            raise InvalidArgumentError(
-                f"attempt_discount must be in (0, 1], got {attempt_discount}"
-            )
+        check_choice("mode", mode, MODES)
+        check_int("max_attempts", max_attempts, minimum=1)
+        check_int("max_tool_calls", max_tool_calls, minimum=0)
+        check_number(
+            "attempt_discount", attempt_discount, minimum=0, maximum=1, exclusive_minimum=True
+        )
         tool_calls = max_tool_calls if mode == "python" else 0
         super().__init__(
+            config=MathConfig().with_overrides(
+                families=families or None,
+                min_difficulty=min_difficulty,
+                max_difficulty=max_difficulty,
+            ),
+            tasks_path=tasks_path,
+            dataset_seed=dataset_seed,
+            load_tasks=lambda path: load_math_jsonl(Path(path), question_key, answer_key),
             # one spare turn, so a single malformed reply does not end a one-attempt episode
             max_turns=max_turns if max_turns is not None else max_attempts + tool_calls + 1,
-            invalid_action_reward=format_penalty,
+            invalid_action_reward=invalid_action_reward,
             render_mode=render_mode,
         )
-        overrides = {
-            "families": tuple(families) if families else None,
-            "min_difficulty": min_difficulty,
-            "max_difficulty": max_difficulty,
-        }
-        self.config = dataclasses.replace(
-            MathConfig(), **{key: value for key, value in overrides.items() if value is not None}
-        )
-        self.config.validate()
         self.mode = mode
         self.max_attempts = max_attempts
         self.attempt_discount = float(attempt_discount)
         self.max_tool_calls = tool_calls
-        self.grade_timeout_s = float(grade_timeout_s)
+        self.grade_timeout_s = check_number(
+            "grade_timeout_s", grade_timeout_s, minimum=0, exclusive_minimum=True
+        )
         self.tool_timeout_s = float(tool_timeout_s)
         self.tool_memory_mb = int(tool_memory_mb)
         self.sandbox_backend = sandbox_backend
-        self.dataset_seed = int(dataset_seed)
-        self._tasks = TaskSource(
-            validate=validate_task,
-            generate=self._generate,
-            task_at=lambda index: task_at(self.config, self.dataset_seed, index),
-            tasks_path=tasks_path,
-            load=lambda path: load_math_jsonl(Path(path), question_key, answer_key),
-        )
-        self.task: Task = {}
+        self._session = self.resources.lazy(self._start_session)
+        self._grader = self.resources.lazy(MathGrader, shared=grader)
         self._attempts = 0
         self._tool_calls = 0
-        self._session = None
-
-    def _generate(self, rng: random.Random) -> Task:
-        return generate_task(rng, self.config)
 
     # -- episode ----------------------------------------------------------------------
 
-    def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        self._close_session()
-        self.task, index = self._tasks.pick(self.np_random, options)
+    def _start_task(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._session.close()  # a new episode starts with fresh Python variables
         self._attempts, self._tool_calls = 0, 0
-        info = {
-            "task_index": index,
+        return self._prompt(), {
             "family": self.task["family"],
             "difficulty": self.task["difficulty"],
         }
-        return self._prompt(), info
 
     def _prompt(self) -> str:
         lines = [self.task["question"].strip(), ""]
@@ -201,11 +187,13 @@ class MathEnv(TextEnv):
     # -- answers ----------------------------------------------------------------------
 
     def _answer(self, action: str) -> Outcome:
-        result = grade(action, self.task["answer"], timeout_s=self.grade_timeout_s)
+        result = self._grader.get().grade(
+            action, self.task["answer"], timeout_s=self.grade_timeout_s
+        )
         info = {"answer": result.answer, "attempts": self._attempts, "tool_calls": self._tool_calls}
         if result.kind in ("no_answer", "unparsable"):
-            tail = self._left_line()
-            return Outcome(f"{result.message} {tail}".strip(), result.kind, valid=False, info=info)
+            tail = self.turns_left_line()
+            return Outcome(f"{result.message} {tail}", result.kind, valid=False, info=info)
         self._attempts += 1
         info["attempts"] = self._attempts
         if result.correct:
@@ -247,7 +235,7 @@ class MathEnv(TextEnv):
             return Outcome("The <python> block has no code.", "empty_code", valid=False, info=info)
         self._tool_calls += 1
         info["tool_calls"] = self._tool_calls
-        result = self._tool_session().run(code)
+        result = self._session.get().run(code)
         parts = []
         if result.stdout:
             parts.append(result.stdout[:MAX_SHOWN_OUTPUT])
@@ -259,26 +247,11 @@ class MathEnv(TextEnv):
         parts.append(f"[{left} tool call{'s' if left != 1 else ''} left]")
         return Outcome("\n".join(parts), f"tool_{result.status}", info=info)
 
-    def _tool_session(self):
-        if self._session is None:
-            from cogym.sandbox import Session
+    def _start_session(self):
+        from cogym.sandbox import Session
 
-            self._session = Session(
-                backend=self.sandbox_backend,
-                timeout_s=self.tool_timeout_s,
-                memory_mb=self.tool_memory_mb,
-            )
-        return self._session
-
-    def _close_session(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-    def close(self) -> None:
-        self._close_session()
-        super().close()
-
-    def _left_line(self) -> str:
-        left = self.turns_left
-        return f"{left} turn{'s' if left != 1 else ''} left." if left > 0 else ""
+        return Session(
+            backend=self.sandbox_backend,
+            timeout_s=self.tool_timeout_s,
+            memory_mb=self.tool_memory_mb,
+        )

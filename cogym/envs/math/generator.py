@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from cogym.core.errors import InvalidArgumentError
-from cogym.core.tasks import item_rng
+from cogym.core.config import TaskConfig
+from cogym.core.tasks import sequence
 from cogym.envs.math.families import FAMILIES
 
 __all__ = ["FAMILIES", "MAX_DIFFICULTY", "MathConfig", "generate_task", "task_at"]
@@ -23,7 +23,7 @@ MAX_DIFFICULTY = 3
 
 
 @dataclass(frozen=True)
-class MathConfig:
+class MathConfig(TaskConfig):
     """Which math tasks to draw.
 
     :param families: the family names to draw from, uniformly; empty means all of
@@ -40,20 +40,20 @@ class MathConfig:
     def validate(self) -> None:
         """Raise :class:`InvalidArgumentError` saying which field is wrong and what to pass."""
         known = ", ".join(FAMILIES)
-        _require(
+        self.require(
             isinstance(self.families, tuple | list)
             and all(isinstance(name, str) for name in self.families),
             f"families must be a tuple of family names ({known}); got {self.families!r}",
         )
         unknown = [name for name in self.families if name not in FAMILIES]
-        _require(not unknown, f"unknown families {unknown}; choose from {known}")
+        self.require(not unknown, f"unknown families {unknown}; choose from {known}")
         for field in ("min_difficulty", "max_difficulty"):
             value = getattr(self, field)
-            _require(
+            self.require(
                 type(value) is int and 1 <= value <= MAX_DIFFICULTY,
                 f"{field} must be an integer 1-{MAX_DIFFICULTY}; got {value!r}",
             )
-        _require(
+        self.require(
             self.min_difficulty <= self.max_difficulty,
             f"min_difficulty ({self.min_difficulty}) must not exceed max_difficulty "
             f"({self.max_difficulty})",
@@ -62,12 +62,6 @@ class MathConfig:
     def family_names(self) -> tuple[str, ...]:
         """The families to draw from, in a fixed order and without repeats."""
         return tuple(dict.fromkeys(self.families)) if self.families else tuple(FAMILIES)
-
-
-def _require(condition: bool, message: str) -> None:
-    """Raise :class:`InvalidArgumentError` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise InvalidArgumentError(f"invalid MathConfig: {message}")
 
 
 def generate_task(rng: random.Random, config: MathConfig) -> dict[str, Any]:
@@ -85,12 +79,5 @@ def generate_task(rng: random.Random, config: MathConfig) -> dict[str, Any]:
     return {"family": family, "difficulty": difficulty, **body}
 
 
-def task_at(config: MathConfig, seed: int, index: int) -> dict[str, Any]:
-    """Return task ``index`` of the sequence ``seed``: a pure function of its arguments.
-
-    :param config: what to draw.
-    :param seed: the sequence's seed.
-    :param index: the position in the sequence (0 or more).
-    :return: the task, as :func:`generate_task` makes it.
-    """
-    return generate_task(item_rng(seed, index), config)
+#: ``task_at(config, seed, index)``: task ``index`` of the sequence ``seed``.
+task_at = sequence(generate_task)

@@ -187,16 +187,12 @@ class KuhnPokerEnv(TextEnv):
 
     # -- moves ---------------------------------------------------------------------------
 
-    def _judge(self, action: Any) -> Outcome:
-        if self.obs_mode == "text":
-            return super()._judge(action)
-        if isinstance(action, np.ndarray) and action.shape in ((), (1,)):
-            action = action.reshape(()).item()
-        if isinstance(action, (int, np.integer)) and not isinstance(action, bool):
-            return self._after_move(self._hand.play(int(action)))
-        return self._after_move(
-            self._hand.invalid("invalid_action", f"Invalid action {action!r}: use 0 or 1.")
-        )
+    def _apply_choice(self, choice: int) -> Outcome:
+        return self._after_move(self._hand.play(choice))
+
+    def _invalid_choice(self, action: Any) -> Outcome:
+        message = f"Invalid action {action!r}: use 0 (pass) or 1 (bet)."
+        return self._after_move(self._hand.invalid("invalid_action", message))
 
     def _apply_action(self, action: str) -> Outcome:
         return self._after_move(self._hand.play_text(action))

@@ -66,7 +66,7 @@ def test_wrong_answer_in_single_mode_ends_the_episode_without_the_gold():
 
 
 def test_missing_answer_is_a_format_error_with_the_penalty():
-    env = cogym.make("cogym/Math-Retry-v0", format_penalty=-0.2)
+    env = cogym.make("cogym/Math-Retry-v0", invalid_action_reward=-0.2)
     env.reset(options={"task": HALF})
     observation, reward, terminated, truncated, info = env.step("I think it is three quarters")
     assert reward == -0.2 and not info["action_valid"] and info["feedback_kind"] == "no_answer"

@@ -1,0 +1,103 @@
+"""The base of every env whose episodes are tasks: Countdown, Code, Math and what follows.
+
+:class:`TaskEnv` owns what a task-backed family would otherwise copy:
+
+- the family's config (a :class:`~cogym.core.config.TaskConfig`, given or built from
+  kwargs with :meth:`~cogym.core.config.TaskConfig.with_overrides`);
+- where tasks come from: the generator's sequence for ``dataset_seed``, a ``tasks_path``
+  JSONL file, ``reset(options={"index": i})`` or ``options={"task": {...}}``;
+- replayable episodes: a seeded reset draws a ``task_index`` from the env's
+  ``np_random`` and reports it, and ``{"index": i}`` reads the same sequence, so every
+  episode is ``(dataset_seed, task_index)``;
+- the reset info keys ``task`` and ``task_index``, and the turns-left line.
+
+A family sets :attr:`config_class`, :attr:`generate_task` and :attr:`validate_task`,
+and writes :meth:`_start_task` (the prompt) and ``_apply_action`` (its rules).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from cogym.core.checks import check_int
+from cogym.core.config import TaskConfig
+from cogym.core.tasks import Task, TaskSource, item_rng
+from cogym.core.text_env import TextEnv
+
+
+class TaskEnv(TextEnv):
+    """A text env whose episode is one task; see the module docstring.
+
+    :param config: the generator's config (already built from the env's kwargs).
+    :param tasks_path: a JSONL file of tasks; the generator is then not used.
+    :param dataset_seed: the seed of the generator's task sequence.
+    :param load_tasks: reads ``tasks_path`` for families whose files come in several
+        shapes; default: one task per line, checked by :attr:`validate_task`.
+    :param max_turns: turns before the episode is truncated.
+    :param invalid_action_reward: reward for an action that does not parse.
+    :param render_mode: ``None`` or ``"ansi"``.
+    """
+
+    option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task"})
+    #: The family's config class; its defaults are the generator's defaults.
+    config_class: ClassVar[type[TaskConfig]] = TaskConfig
+
+    #: ``(rng, config) -> task``: the family's generator (a staticmethod).
+    generate_task: ClassVar[Callable[[random.Random, Any], Task]]
+    #: ``task -> clean task``: the family's schema check (a staticmethod).
+    validate_task: ClassVar[Callable[[Mapping[str, Any]], Task]]
+
+    def __init__(
+        self,
+        *,
+        config: TaskConfig,
+        tasks_path: str | Path | None = None,
+        dataset_seed: int = 0,
+        load_tasks: Callable[[Path], list[Task]] | None = None,
+        max_turns: int,
+        invalid_action_reward: float = -0.1,
+        render_mode: str | None = None,
+    ) -> None:
+        super().__init__(
+            max_turns=max_turns,
+            invalid_action_reward=invalid_action_reward,
+            render_mode=render_mode,
+        )
+        config.validate()
+        self.config = config
+        self.dataset_seed = check_int("dataset_seed", dataset_seed)
+        self.tasks = TaskSource(
+            validate=self.validate_task,
+            task_at=self.task_at,
+            tasks_path=tasks_path,
+            load=load_tasks,
+        )
+        self.task: Task = {}
+        self.task_index: int | None = None
+
+    def task_at(self, index: int) -> Task:
+        """Task ``index`` of the generator's sequence for :attr:`dataset_seed`."""
+        return self.generate_task(item_rng(self.dataset_seed, index), self.config)
+
+    # -- to implement -------------------------------------------------------------------
+
+    def _start_task(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Set up the episode for :attr:`task`; return the prompt and extra reset info."""
+        raise NotImplementedError
+
+    # -- the contract -------------------------------------------------------------------
+
+    def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        self.task, self.task_index = self.tasks.pick(self.np_random, options)
+        prompt, extra = self._start_task(options)
+        return prompt, {"task": self.task, "task_index": self.task_index, **extra}
+
+    def turns_left_line(self) -> str:
+        """``"3 turns left."``, ``"1 turn left."`` or ``"No turns left."``."""
+        left = self.turns_left
+        if left <= 0:
+            return "No turns left."
+        return f"{left} turn{'s' if left != 1 else ''} left."
