@@ -267,7 +267,7 @@ def summary_table(summaries: list[dict[str, Any]]) -> Table:
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
-    from cogym.agents.backends.server import serve
+    from cogym.serve import serve
 
     backend = load_model(args)
     try:

@@ -5,9 +5,9 @@ import pytest
 pytest.importorskip("transformers", reason="needs the llm extra: pip install 'cogym[llm]'")
 
 from cogym.agents.backends import load_backend
-from cogym.agents.backends.server import make_server
 from cogym.agents.backends.transformers_backend import TransformersBackend
 from cogym.core.errors import CogymError
+from cogym.serve import make_server
 
 
 def test_a_path_loads_a_transformers_backend(tiny_model_dir):

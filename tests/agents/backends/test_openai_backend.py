@@ -22,8 +22,8 @@ from cogym.agents.backends.openai_backend import (
     OpenAIBackend,
     normalize_base_url,
 )
-from cogym.agents.backends.server import make_server
 from cogym.core.errors import CogymError, InvalidArgumentError
+from cogym.serve import make_server
 
 CONVERSATIONS = [
     [{"role": "user", "content": "Using the numbers [3, 4], make 12."}],

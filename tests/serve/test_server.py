@@ -14,8 +14,8 @@ from cogym.agents.backends.base import (  # noqa: E402
     Conversation,
     SamplingParams,
 )
-from cogym.agents.backends.server import make_server  # noqa: E402
 from cogym.core.errors import CogymError  # noqa: E402
+from cogym.serve import make_server  # noqa: E402
 
 MODEL = "tiny"
 HELLO = [{"role": "user", "content": "Using the numbers [3, 4], make 12."}]

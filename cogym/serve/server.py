@@ -22,18 +22,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from cogym.agents.backends.base import (
-    Backend,
-)
-from cogym.agents.backends.batching import MicroBatcher, ServerBusyError
-from cogym.agents.backends.openai_protocol import (
+from cogym.agents.backends.base import Backend
+from cogym.core.errors import CogymError, InvalidArgumentError
+from cogym.serve.batching import MicroBatcher, ServerBusyError
+from cogym.serve.protocol import (
     MAX_BODY_BYTES,
     MAX_DISCARD_BYTES,
     ApiError,
     chat_response,
     parse_chat_request,
 )
-from cogym.core.errors import CogymError, InvalidArgumentError
 
 logger = logging.getLogger(__name__)
 
