@@ -19,9 +19,10 @@ from rich.table import Table
 from tqdm import tqdm
 
 import cogym
+from cogym import registration
 from cogym.agents.backends import MODEL_SPEC_HELP, Backend, SamplingParams, load_backend
 from cogym.agents.llm_agent import GenerationStats
-from cogym.agents.registry import AGENTS, make_agent
+from cogym.agents.registry import agent_specs, make_agent
 from cogym.agents.rollout import run_episodes
 from cogym.core.episode import EpisodeRecord
 from cogym.core.errors import CogymError
@@ -48,8 +49,8 @@ def parse_env_kwargs(pairs: Sequence[str]) -> dict[str, Any]:
 def env_table_rows() -> list[dict[str, str]]:
     """One row per registered id: id, spaces, turn limit, summary."""
     rows = []
-    for entry in cogym.ENVS:
-        env = entry.env_class()(**entry.kwargs)
+    for family, entry in registration.entries():
+        env = family.env_class(**entry.kwargs)
         rows.append(
             {
                 "id": entry.id,
@@ -346,7 +347,7 @@ def add_agent_arguments(
     parser: argparse.ArgumentParser, flag: str, default: str, dest: str = "agent"
 ) -> None:
     """The options shared by ``run`` and ``eval``: agent, episodes, seeds, model, sampling."""
-    agent_help = "; ".join(f"{name}: {spec.summary}" for name, spec in AGENTS.items())
+    agent_help = "; ".join(f"{spec.name}: {spec.summary}" for spec in agent_specs())
     if dest == "agents":
         agent_help = "comma-separated agent names. " + agent_help
     parser.add_argument(flag, dest=dest, default=default, help=agent_help)

@@ -1,12 +1,10 @@
-import warnings
-
 import gymnasium as gym
 import pytest
-from gymnasium.utils.env_checker import check_env
 
 import cogym
 from cogym.core.errors import CogymError, UnknownEnvError, UnknownKwargError
 from cogym.envs.countdown import CountdownEnv
+from tests.contract import check_env_contract
 
 
 def test_import_registers_every_id():
@@ -21,11 +19,7 @@ def test_import_registers_every_id():
 
 @pytest.mark.parametrize("env_id", cogym.env_ids())
 def test_every_registered_id_passes_gymnasium_env_checker_without_warnings(env_id):
-    env = gym.make(env_id).unwrapped
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        check_env(env)
-    env.close()
+    check_env_contract(env_id)
 
 
 @pytest.mark.parametrize("env_id", ["cogym/Countdown-v0", "cogym:cogym/Countdown-v0"])

@@ -1,61 +1,29 @@
-"""Agents by name, for the CLI and scripts: ``make_agent("solver", env, seed=0)``."""
+"""Agents by name, for the CLI and scripts: ``make_agent("solver", env, seed=0)``.
+
+Two agents play any env: ``random`` (every env) and ``llm`` (every text env). Every other
+name comes from the env's family descriptor (``Family.agents``), so this module names no
+family: a new family's baselines appear here, in ``cogym run --agent`` and in
+``cogym eval`` with no change to this file.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+from gymnasium import spaces
 
-from cogym.agents.countdown import RandomExpressionAgent, SolverAgent
-from cogym.agents.poker import BestResponseAgent, CFRAgent, NashAgent
+from cogym import registration
 from cogym.agents.random_agent import RandomAgent
 from cogym.core.agent import Agent
 from cogym.core.errors import UnknownAgentError, UnknownKwargError
-from cogym.core.text_env import TextEnv
-from cogym.envs.countdown.env import CountdownEnv
-from cogym.envs.poker.env import KuhnPokerEnv
-from cogym.envs.poker.opponents import opponent_policy
-
-
-@dataclass(frozen=True)
-class AgentSpec:
-    """A named agent: how to build it for an env, and which envs it can play.
-
-    :param build: ``(env, seed, **options) -> Agent``.
-    :param supports: ``env -> bool``; ``env`` is the made (possibly wrapped) env.
-    :param summary: one line for ``cogym run --help``.
-    :param options: the keyword options ``build`` accepts.
-    """
-
-    build: Callable[..., Agent]
-    supports: Callable[[gym.Env], bool]
-    summary: str
-    options: frozenset[str] = frozenset()
-
-
-def _is_countdown(env: gym.Env) -> bool:
-    return isinstance(env.unwrapped, CountdownEnv)
-
-
-def _is_kuhn(env: gym.Env) -> bool:
-    return isinstance(env.unwrapped, KuhnPokerEnv)
-
-
-def _build_best_response(env: gym.Env, seed: int | None) -> Agent:
-    policy = opponent_policy(env.unwrapped.opponent)
-    if policy is None:
-        raise UnknownAgentError(
-            "agent 'best-response' needs an opponent with a known policy (a name such as "
-            "'nash' or 'always_bet', or a solver policy); this env's opponent is "
-            f"{type(env.unwrapped.opponent).__name__}"
-        )
-    return BestResponseAgent(policy, seed=seed)
+from cogym.core.family import AgentSpec
 
 
 def _is_text_env(env: gym.Env) -> bool:
-    return isinstance(env.unwrapped, TextEnv)
+    return isinstance(env.observation_space, spaces.Text) and isinstance(
+        env.action_space, spaces.Text
+    )
 
 
 def _build_llm(env: gym.Env, seed: int | None, backend: Any = None, **options: Any) -> Agent:
@@ -67,46 +35,38 @@ def _build_llm(env: gym.Env, seed: int | None, backend: Any = None, **options: A
     return LLMAgent(backend, **options)
 
 
-AGENTS: dict[str, AgentSpec] = {
-    "random": AgentSpec(
+#: The agents that play envs of any family.
+GENERIC_AGENTS: tuple[AgentSpec, ...] = (
+    AgentSpec(
+        "random",
         lambda env, seed: RandomAgent(env.action_space, seed=seed),
-        lambda env: True,
         "uniform over legal actions, else samples the action space",
+        supports=lambda env: True,
+        role="random",
     ),
-    "solver": AgentSpec(
-        lambda env, seed: SolverAgent(use_all=env.unwrapped.use_all_numbers),
-        _is_countdown,
-        "Countdown: exhaustive search, solves every solvable puzzle",
-    ),
-    "random-expr": AgentSpec(
-        lambda env, seed: RandomExpressionAgent(use_all=env.unwrapped.use_all_numbers, seed=seed),
-        _is_countdown,
-        "Countdown: a random well-formed expression over the numbers (chance level)",
-    ),
-    "nash": AgentSpec(
-        lambda env, seed, **options: NashAgent(seed=seed, **options),
-        _is_kuhn,
-        "Kuhn poker: the equilibrium family (option alpha in [0, 1/3])",
-        frozenset({"alpha"}),
-    ),
-    "cfr": AgentSpec(
-        lambda env, seed, **options: CFRAgent(seed=seed, **options),
-        _is_kuhn,
-        "Kuhn poker: the average policy of CFR+ (options iterations, plus)",
-        frozenset({"iterations", "plus"}),
-    ),
-    "best-response": AgentSpec(
-        _build_best_response,
-        _is_kuhn,
-        "Kuhn poker: the exact best response to the env's opponent policy",
-    ),
-    "llm": AgentSpec(
+    AgentSpec(
+        "llm",
         _build_llm,
-        _is_text_env,
         "chats with a model (--model builtin|PATH|openai:URL|vllm:PATH)",
         frozenset({"backend", "sampling", "system_prompt", "max_history_tokens", "strip_think"}),
+        supports=_is_text_env,
     ),
-}
+)
+
+
+def agent_specs() -> list[AgentSpec]:
+    """Every agent name: the generic ones, then each registered family's, in table order."""
+    specs = list(GENERIC_AGENTS)
+    for family in registration.families():
+        specs.extend(family.agents)
+    return specs
+
+
+def agents_for(env: gym.Env) -> list[AgentSpec]:
+    """The agents that can play ``env`` (a made, maybe wrapped, env)."""
+    family = registration.family_of(env)
+    own = list(family.agents) if family is not None else []
+    return [spec for spec in GENERIC_AGENTS if spec.supports(env)] + own
 
 
 def make_agent(name: str, env: gym.Env, seed: int | None = None, **options: Any) -> Agent:
@@ -116,18 +76,16 @@ def make_agent(name: str, env: gym.Env, seed: int | None = None, **options: Any)
     :raises UnknownAgentError: when the name is unknown or the agent cannot play ``env``.
     :raises UnknownKwargError: for an option the agent does not take.
     """
-    try:
-        spec = AGENTS[name]
-    except KeyError:
-        raise UnknownAgentError(
-            f"unknown agent {name!r}; choose one of: {', '.join(AGENTS)}"
-        ) from None
-    if not spec.supports(env):
-        playable = [other for other, s in AGENTS.items() if s.supports(env)]
+    known = {spec.name: spec for spec in agent_specs()}
+    if name not in known:
+        raise UnknownAgentError(f"unknown agent {name!r}; choose one of: {', '.join(known)}")
+    playable = {spec.name: spec for spec in agents_for(env)}
+    if name not in playable:
         env_id = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
         raise UnknownAgentError(
             f"agent {name!r} cannot play {env_id}; agents for it: {', '.join(playable)}"
         )
+    spec = playable[name]
     unknown = sorted(set(options) - spec.options)
     if unknown:
         accepted = ", ".join(sorted(spec.options)) or "none"

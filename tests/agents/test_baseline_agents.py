@@ -1,7 +1,8 @@
 import pytest
 
 import cogym
-from cogym.agents import RandomAgent, RandomExpressionAgent, SolverAgent, make_agent, run_episode
+from cogym.agents import RandomAgent, make_agent, run_episode
+from cogym.envs.countdown import RandomExpressionAgent, SolverAgent
 from cogym.core.errors import InvalidArgumentError, UnknownAgentError
 from cogym.envs.countdown import verify
 
@@ -58,7 +59,7 @@ def test_random_agent_samples_text_and_prefers_legal_actions():
 
 def test_make_agent_checks_name_and_env():
     env = cogym.make("cogym/Countdown-v0")
-    with pytest.raises(UnknownAgentError, match="choose one of: random, solver"):
+    with pytest.raises(UnknownAgentError, match="choose one of: random, llm, solver"):
         make_agent("oracle", env)
     assert isinstance(make_agent("random", env, seed=0), RandomAgent)
 

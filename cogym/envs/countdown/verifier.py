@@ -18,6 +18,8 @@ from typing import Any
 
 from cogym.core.answers import AnswerFormat, extract_answer
 from cogym.core.errors import InvalidTaskError
+from cogym.core.verdict import Verdict as TaskVerdict
+from cogym.envs.countdown.task import validate_task
 
 MAX_EXPRESSION_LENGTH = 1000
 KINDS = (
@@ -387,6 +389,29 @@ def verify(text: str, numbers: Sequence[int], target: int, *, use_all: bool = Fa
     if len(found) > MAX_EXPRESSION_LENGTH:
         return check_expression(found, numbers, target, use_all=use_all)
     return check_expression(normalize_expression(found), numbers, target, use_all=use_all)
+
+
+def verify_task(text: str, task: Mapping[str, Any], *, use_all: bool = False) -> TaskVerdict:
+    """Grade a model's output against a Countdown task, without the env.
+
+    :param text: the model output.
+    :param task: a task with ``numbers`` and ``target`` (the schema of
+        :func:`~cogym.envs.countdown.task.validate_task`).
+    :param use_all: require every given number to be used exactly once.
+    :return: score 1.0 when correct (else 0.0), the kind as ``feedback_kind``, the
+        expression checked as ``answer`` and the value reached in ``details["value"]``.
+    """
+    task = validate_task(task)
+    verdict = verify(text, task["numbers"], task["target"], use_all=use_all)
+    return TaskVerdict(
+        score=1.0 if verdict.correct else 0.0,
+        success=verdict.correct,
+        feedback_kind=verdict.kind,
+        message=verdict.message,
+        valid=verdict.valid,
+        answer=verdict.expression,
+        details={"value": None if verdict.value is None else str(verdict.value)},
+    )
 
 
 def score_answer(text: str | None, task: Mapping[str, Any], *, use_all: bool = False) -> float:

@@ -233,7 +233,8 @@ def test_render_ansi_shows_the_last_exchange(make_env):
     ],
 )
 def test_solver_agent_solves_every_generated_puzzle(env_id, count):
-    from cogym.agents import SolverAgent, run_episode
+    from cogym.agents import run_episode
+    from cogym.envs.countdown import SolverAgent
 
     env = cogym.make(env_id)
     agent = SolverAgent()
