@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cogym.agents.backends.base import Backend, Completion, Conversation, SamplingParams
-from cogym.agents.prompting import default_system_prompt, strip_think, truncate_history
+from cogym.agents.prompting import default_system_prompt, strip_think
 from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
+from cogym.wrappers.transcript import Transcript
 
 
 @dataclass
@@ -30,24 +31,25 @@ class GenerationStats:
 
 @dataclass
 class _Episode:
-    conversation: Conversation = field(default_factory=list)
+    transcript: Transcript
     completions: list[Completion] = field(default_factory=list)
 
 
 class LLMAgent(Agent):
     """Chats with a backend: each observation is a user message, each reply an action.
 
-    The conversation starts with a system prompt built from the first observation
-    (:func:`~cogym.agents.prompting.default_system_prompt` unless given) and the first
-    observation as the first user message. :meth:`act_batch` runs many episodes with one
-    batched ``generate`` call per turn.
+    Each episode's conversation is a :class:`~cogym.wrappers.transcript.Transcript`, the
+    one :class:`~cogym.wrappers.ChatHistory` keeps: a system prompt built from the first
+    observation (:func:`~cogym.agents.prompting.default_system_prompt` unless given), the
+    first observation as the first user message, then each reply and the env's answer to
+    it. :meth:`act_batch` runs many episodes with one batched ``generate`` call per turn.
 
     :param backend: any :class:`~cogym.agents.backends.base.Backend`.
     :param sampling: sampling parameters (default greedy, 256 new tokens).
     :param system_prompt: a fixed string, a function of the first observation, or
         ``None`` for no system message.
     :param max_history_tokens: prompt budget; older exchanges are dropped to fit
-        (see :func:`~cogym.agents.prompting.truncate_history`). ``None``: no limit.
+        (see :func:`~cogym.wrappers.transcript.truncate_history`). ``None``: no limit.
     :param strip_think: remove ``<think>...</think>`` from replies, in the action and in
         the history.
     """
@@ -87,11 +89,11 @@ class LLMAgent(Agent):
     # -- many episodes ----------------------------------------------------------------
 
     def reset_slot(self, slot: int) -> None:
-        self._episodes[slot] = _Episode()
+        self._episodes[slot] = _Episode(Transcript(self.system_prompt))
 
     def conversation(self, slot: int = 0) -> Conversation:
         """The conversation so far in ``slot`` (a copy)."""
-        return list(self._episodes[slot].conversation)
+        return self._episodes[slot].transcript.messages
 
     def completions(self, slot: int = 0) -> list[Completion]:
         """The completions generated in ``slot`` this episode, with tokens and log-probs."""
@@ -108,36 +110,27 @@ class LLMAgent(Agent):
             if slot not in self._episodes:
                 raise InvalidArgumentError(f"call reset_slot({slot}) before act_batch()")
             episode = self._episodes[slot]
-            self._add_observation(episode, str(observation))
+            if len(episode.transcript):
+                episode.transcript.add_observation(str(observation))
+            else:
+                episode.transcript.start(str(observation))
             episodes.append(episode)
-        prompts = [self._prompt(episode.conversation) for episode in episodes]
+        prompts = [
+            episode.transcript.fit(self.max_history_tokens, self.backend.count_tokens)
+            for episode in episodes
+        ]
         start = time.perf_counter()
         completions = self.backend.generate(prompts, self.sampling)
         self._count(completions, time.perf_counter() - start)
         actions = []
         for episode, completion in zip(episodes, completions, strict=True):
             text = strip_think(completion.text) if self.strip_think else completion.text
-            episode.conversation.append({"role": "assistant", "content": text})
+            episode.transcript.add_reply(text)
             episode.completions.append(completion)
             actions.append(text)
         return actions
 
     # -- helpers ----------------------------------------------------------------------
-
-    def _add_observation(self, episode: _Episode, observation: str) -> None:
-        if not episode.conversation and self.system_prompt is not None:
-            system = (
-                self.system_prompt(observation)
-                if callable(self.system_prompt)
-                else self.system_prompt
-            )
-            episode.conversation.append({"role": "system", "content": system})
-        episode.conversation.append({"role": "user", "content": observation})
-
-    def _prompt(self, conversation: Conversation) -> Conversation:
-        if self.max_history_tokens is None:
-            return conversation
-        return truncate_history(conversation, self.max_history_tokens, self.backend.count_tokens)
 
     def _count(self, completions: list[Completion], seconds: float) -> None:
         self.stats.calls += 1

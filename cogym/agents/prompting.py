@@ -1,12 +1,11 @@
-"""Conversation helpers for LLM agents: the default system prompt, think-block
-stripping, and history truncation by a token budget."""
+"""Prompt helpers for LLM agents: the default system prompt and think-block stripping.
+
+The conversation itself, and the rule that shortens it to a token budget, live in
+:mod:`cogym.wrappers.transcript`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-
-from cogym.agents.backends.base import Conversation
 
 _THINK_BLOCK = re.compile(r"<think>.*?</think>\s*", flags=re.DOTALL | re.IGNORECASE)
 
@@ -41,27 +40,3 @@ def strip_think(text: str) -> str:
     if "</think>" in lowered and "<think>" not in lowered:
         text = text[lowered.rindex("</think>") + len("</think>") :]
     return text.strip()
-
-
-def truncate_history(
-    conversation: Conversation, budget: int, count_tokens: Callable[[Conversation], int]
-) -> Conversation:
-    """Drop the oldest exchanges until the prompt fits ``budget`` tokens.
-
-    The system message, the first user message (the task) and the latest exchange always
-    stay; exchanges in between go oldest first, an assistant reply together with the
-    env's answer to it, so roles keep alternating. A conversation that is still too long
-    is returned at that minimum.
-
-    :param conversation: system (optional), task, then assistant/user pairs.
-    :param budget: the most prompt tokens.
-    :param count_tokens: the backend's token counter.
-    :return: the conversation itself when it fits, else a shorter copy.
-    """
-    if count_tokens(conversation) <= budget:
-        return conversation
-    head = 2 if conversation[0]["role"] == "system" else 1
-    kept = list(conversation)
-    while len(kept) > head + 2 and count_tokens(kept) > budget:
-        del kept[head : head + 2]
-    return kept

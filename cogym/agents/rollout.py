@@ -1,39 +1,19 @@
 """Play episodes of an agent in an env and keep the records: one at a time, or many at
-once with batched actions."""
+once with batched actions. Records come from :class:`~cogym.wrappers.RecordEpisodes`,
+the same recorder that writes episodes to JSON lines."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import gymnasium as gym
 
 from cogym.core.agent import Agent
-from cogym.core.episode import EpisodeRecord, StepRecord
+from cogym.core.episode import EpisodeRecord
 from cogym.core.errors import InvalidArgumentError
-
-
-def _env_id(env: gym.Env) -> str:
-    return env.spec.id if env.spec is not None else type(env.unwrapped).__name__
-
-
-def _step(env: gym.Env, record: EpisodeRecord, action: Any) -> tuple[Any, dict[str, Any], bool]:
-    """Step ``env``, append the step to ``record``; return observation, info and done."""
-    start = time.perf_counter()
-    observation, reward, terminated, truncated, info = env.step(action)
-    record.steps.append(
-        StepRecord(
-            action,
-            observation,
-            float(reward),
-            terminated,
-            truncated,
-            dict(info),
-            duration_s=time.perf_counter() - start,
-        )
-    )
-    return observation, info, terminated or truncated
+from cogym.wrappers.record_episodes import RecordEpisodes
 
 
 def run_episode(
@@ -45,23 +25,21 @@ def run_episode(
 ) -> EpisodeRecord:
     """Play one episode to its end and return its record.
 
-    :param env: a made env.
+    :param env: a made env; it stays open.
     :param agent: the agent; it is reset first.
     :param seed: passed to ``env.reset``.
     :param options: passed to ``env.reset``.
-    :param agent_name: stored in the record.
+    :param agent_name: stored in the record (default: the agent's class name).
     """
-    start = time.perf_counter()
-    observation, info = env.reset(seed=seed, options=options)
+    finished: list[EpisodeRecord] = []
+    recorder = RecordEpisodes(env, finished.append, agent=agent_name or type(agent).__name__)
+    observation, info = recorder.reset(seed=seed, options=options)
     agent.reset()
-    record = EpisodeRecord(
-        _env_id(env), seed, agent_name or type(agent).__name__, observation, dict(info)
-    )
     done = False
     while not done:
-        observation, info, done = _step(env, record, agent.act(observation, info))
-    record.duration_s = time.perf_counter() - start
-    return record
+        observation, _, terminated, truncated, info = recorder.step(agent.act(observation, info))
+        done = terminated or truncated
+    return finished[0]
 
 
 def run_episodes(
@@ -77,53 +55,56 @@ def run_episodes(
     :meth:`~cogym.core.agent.Agent.act_batch` call per turn across the playing episodes.
 
     When an episode ends, the next seed starts in its slot, so the batch stays full.
+    The envs are closed at the end.
 
     :param make_env: makes one env; called ``min(batch_size, len(seeds))`` times.
     :param agent: the agent; each slot is reset with ``reset_slot``.
     :param seeds: one episode per seed.
     :param batch_size: how many episodes play at once.
     :param options: passed to every ``env.reset``.
-    :param agent_name: stored in the records.
+    :param agent_name: stored in the records (default: the agent's class name).
     :param on_episode: called with each record as its episode ends (progress bars).
     :return: the records, in the order of ``seeds``.
     """
     if batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be >= 1, got {batch_size}")
     name = agent_name or type(agent).__name__
-    envs = [make_env() for _ in range(min(batch_size, len(seeds)))]
     records: list[EpisodeRecord | None] = [None] * len(seeds)
-    playing: dict[int, tuple[int, EpisodeRecord, Any, dict[str, Any], float]] = {}
+    seed_index: dict[int, int] = {}  # slot -> index of the seed it plays
+    playing: dict[int, tuple[Any, dict[str, Any]]] = {}  # slot -> observation, info
     queue = iter(enumerate(seeds))
+
+    def finish(slot: int, record: EpisodeRecord) -> None:
+        records[seed_index[slot]] = record
+        if on_episode is not None:
+            on_episode(record)
+
+    envs: list[RecordEpisodes] = []
 
     def start(slot: int) -> None:
         index, seed = next(queue, (None, None))
         if index is None:
             return
-        begun = time.perf_counter()
-        observation, info = envs[slot].reset(seed=seed, options=options)
+        seed_index[slot] = index
+        playing[slot] = envs[slot].reset(seed=seed, options=options)
         agent.reset_slot(slot)
-        record = EpisodeRecord(_env_id(envs[slot]), seed, name, observation, dict(info))
-        playing[slot] = (index, record, observation, info, begun)
 
     try:
-        for slot in range(len(envs)):
+        for slot in range(min(batch_size, len(seeds))):
+            envs.append(RecordEpisodes(make_env(), partial(finish, slot), agent=name))
             start(slot)
         while playing:
             slots = sorted(playing)
             actions = agent.act_batch(
-                [playing[slot][2] for slot in slots], [playing[slot][3] for slot in slots], slots
+                [playing[slot][0] for slot in slots], [playing[slot][1] for slot in slots], slots
             )
             for slot, action in zip(slots, actions, strict=True):
-                index, record, _, _, begun = playing.pop(slot)
-                observation, info, done = _step(envs[slot], record, action)
-                if not done:
-                    playing[slot] = (index, record, observation, info, begun)
-                    continue
-                record.duration_s = time.perf_counter() - begun
-                records[index] = record
-                if on_episode is not None:
-                    on_episode(record)
-                start(slot)
+                observation, _, terminated, truncated, info = envs[slot].step(action)
+                if terminated or truncated:
+                    del playing[slot]
+                    start(slot)
+                else:
+                    playing[slot] = (observation, info)
     finally:
         for env in envs:
             env.close()

@@ -9,9 +9,7 @@ from gymnasium import spaces
 
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.spaces import text_space
-
-Message = dict[str, str]
-ROLES = ("system", "user", "assistant")
+from cogym.wrappers.transcript import ROLES, Message, Transcript
 
 
 class ChatHistory(gym.Wrapper, gym.utils.RecordConstructorArgs):
@@ -21,7 +19,8 @@ class ChatHistory(gym.Wrapper, gym.utils.RecordConstructorArgs):
     prompt when one is given, then ``user`` = the first observation, then for each step
     ``assistant`` = the action exactly as given and ``user`` = the env's reply. ``reset``
     starts a new conversation. Actions pass through to the env unchanged; one that is not
-    a ``str`` is written into the history as its ``repr``.
+    a ``str`` is written into the history as its ``repr``. A
+    :class:`~cogym.wrappers.transcript.Transcript` builds the messages.
 
     The observation space is ``Sequence(Dict(role: Text, content: Text))`` over cogym's
     printable-ASCII charset. The history stays faithful to what the agent said, so an
@@ -56,12 +55,12 @@ class ChatHistory(gym.Wrapper, gym.utils.RecordConstructorArgs):
                 }
             )
         )
-        self._messages: list[Message] = []
+        self._transcript = Transcript(system_prompt)
 
     @property
     def messages(self) -> list[Message]:
         """A copy of the conversation so far."""
-        return [dict(message) for message in self._messages]
+        return self._transcript.messages
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -72,11 +71,8 @@ class ChatHistory(gym.Wrapper, gym.utils.RecordConstructorArgs):
         :param options: passed to the env.
         """
         observation, info = self.env.reset(seed=seed, options=options)
-        self._messages = []
-        if self.system_prompt is not None:
-            self._messages.append({"role": "system", "content": self.system_prompt})
-        self._messages.append({"role": "user", "content": observation})
-        return self._conversation(), info
+        self._transcript.start(observation)
+        return tuple(self._transcript.messages), info
 
     def step(self, action: Any) -> tuple[tuple[Message, ...], float, bool, bool, dict[str, Any]]:
         """Step the env with ``action`` and add the action and the env's reply.
@@ -84,10 +80,6 @@ class ChatHistory(gym.Wrapper, gym.utils.RecordConstructorArgs):
         :param action: the agent's action, passed to the env unchanged.
         """
         observation, reward, terminated, truncated, info = self.env.step(action)
-        content = action if isinstance(action, str) else repr(action)
-        self._messages.append({"role": "assistant", "content": content})
-        self._messages.append({"role": "user", "content": observation})
-        return self._conversation(), reward, terminated, truncated, info
-
-    def _conversation(self) -> tuple[Message, ...]:
-        return tuple(dict(message) for message in self._messages)
+        self._transcript.add_reply(action)
+        self._transcript.add_observation(observation)
+        return tuple(self._transcript.messages), reward, terminated, truncated, info

@@ -1,58 +1,85 @@
-"""Write every finished episode to a JSON-lines file."""
+"""Record every finished episode: to a JSON-lines file, or hand it to a function."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import gymnasium as gym
 
 from cogym.core.episode import EpisodeRecord, StepRecord
+from cogym.core.errors import InvalidArgumentError
+
+EpisodeSink = Callable[[EpisodeRecord], Any]
+"""Takes each finished episode's record."""
 
 
 class RecordEpisodes(gym.Wrapper, gym.utils.RecordConstructorArgs):
-    """Append one JSON line per finished episode to ``path``.
+    """Record each finished episode as an :class:`~cogym.core.episode.EpisodeRecord`.
 
-    Each line is an :class:`~cogym.core.episode.EpisodeRecord` (see its ``to_dict``): the
-    env id, the seed passed to ``reset`` (``None`` when none was), the agent's name, the
-    reset observation and info, and every step's action, observation, reward,
-    ``terminated``, ``truncated``, info and ``duration_s`` (seconds the step took). The
-    record's ``duration_s`` is the wall time from the start of ``reset`` to the end of the
-    last step. A value that JSON cannot hold is written as its ``repr``.
+    A record holds the env id, the seed passed to ``reset`` (``None`` when none was), the
+    agent's name, the reset observation and info, and every step's action, observation,
+    reward, ``terminated``, ``truncated``, info and ``duration_s`` (seconds the step
+    took). The record's ``duration_s`` is the wall time from the start of ``reset`` to
+    the end of the last step.
 
-    A line is written, and the file flushed, when a step ends the episode (terminated or
-    truncated). An episode that is left unfinished, by a new ``reset`` or by ``close``,
-    writes nothing. The file is opened for appending when the wrapper is made (its parent
-    folders are created) and closed by :meth:`close`, which also closes the env.
+    The record goes to ``sink`` when a step ends the episode (terminated or truncated).
+    An episode that is left unfinished, by a new ``reset`` or by ``close``, records
+    nothing. ``sink`` is either
+
+    - a path: one JSON line per episode (see ``EpisodeRecord.to_dict``; a value that JSON
+      cannot hold is written as its ``repr``) is appended and flushed. The file is opened
+      for appending when the wrapper is made (its parent folders are created) and closed
+      by :meth:`close`, which also closes the env; or
+    - a function, called with the record (the rollout loop, a trainer, a progress bar).
 
     :param env: the env to record.
-    :param path: the JSON-lines file to append to.
+    :param sink: the JSON-lines file to append to, or a function that takes each record.
     :param env_id: the id to record; ``None`` for ``env.spec.id`` (or the env's class name
         when it was not made by id).
     :param agent: the agent's name, to record.
     """
 
     def __init__(
-        self, env: gym.Env, path: str | Path, env_id: str | None = None, agent: str = ""
+        self,
+        env: gym.Env,
+        sink: str | Path | EpisodeSink,
+        env_id: str | None = None,
+        agent: str = "",
     ) -> None:
-        gym.utils.RecordConstructorArgs.__init__(self, path=str(path), env_id=env_id, agent=agent)
+        gym.utils.RecordConstructorArgs.__init__(
+            self, sink=sink if callable(sink) else str(sink), env_id=env_id, agent=agent
+        )
         super().__init__(env)
         if env_id is None:
             env_id = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
-        self.path = Path(path)
         self.env_id = env_id
         self.agent = agent
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("a", encoding="utf-8")
+        self.path: Path | None = None
+        self._file: IO[str] | None = None
+        if callable(sink):
+            self._sink = sink
+        elif isinstance(sink, (str, Path)):
+            self.path = Path(sink)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+            self._sink = partial(_append_line, self._file)
+        else:
+            raise InvalidArgumentError(
+                "sink must be a path to a JSON-lines file or a function that takes an "
+                f"EpisodeRecord, got {type(sink).__name__}"
+            )
         self._record: EpisodeRecord | None = None
         self._start = 0.0
         self._episodes_written = 0
 
     @property
     def episodes_written(self) -> int:
-        """Lines written by this wrapper so far."""
+        """Episodes recorded (written or handed to the sink) by this wrapper so far."""
         return self._episodes_written
 
     def reset(
@@ -76,7 +103,7 @@ class RecordEpisodes(gym.Wrapper, gym.utils.RecordConstructorArgs):
         return observation, info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
-        """Step the env, record the step, and write the episode when it ends.
+        """Step the env, record the step, and hand the record over when the episode ends.
 
         :param action: passed to the env and recorded.
         """
@@ -96,18 +123,19 @@ class RecordEpisodes(gym.Wrapper, gym.utils.RecordConstructorArgs):
                 )
             )
             if terminated or truncated:
-                self._record.duration_s = finished - self._start
-                self._write(self._record)
-                self._record = None
+                record, self._record = self._record, None
+                record.duration_s = finished - self._start
+                self._sink(record)
+                self._episodes_written += 1
         return observation, reward, terminated, truncated, info
 
     def close(self) -> None:
-        """Close the file, then the env."""
-        if not self._file.closed:
+        """Close the file (when the sink is a path), then the env."""
+        if self._file is not None and not self._file.closed:
             self._file.close()
         super().close()
 
-    def _write(self, record: EpisodeRecord) -> None:
-        self._file.write(json.dumps(record.to_dict(), ensure_ascii=False, default=repr) + "\n")
-        self._file.flush()
-        self._episodes_written += 1
+
+def _append_line(file: IO[str], record: EpisodeRecord) -> None:
+    file.write(json.dumps(record.to_dict(), ensure_ascii=False, default=repr) + "\n")
+    file.flush()

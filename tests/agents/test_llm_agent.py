@@ -8,6 +8,7 @@ from cogym.agents.backends import SamplingParams
 from cogym.agents.llm_agent import LLMAgent
 from cogym.agents.rollout import run_episodes
 from cogym.core.errors import InvalidArgumentError, UnknownKwargError
+from cogym.wrappers import ChatHistory
 
 PUZZLE = {"numbers": [3, 7, 8, 25], "target": 24}
 SHORT = SamplingParams(max_new_tokens=8)
@@ -25,6 +26,21 @@ def test_llm_agent_plays_a_whole_episode(tiny_backend):
     assert conversation[1]["content"] == record.reset_observation
     assert [m["content"] for m in conversation[2::2]] == [step.action for step in record.steps]
     assert conversation[3]["content"] == record.steps[0].observation
+
+
+def test_agent_conversation_is_the_chat_history_of_the_same_episode(tiny_backend):
+    env = ChatHistory(cogym.make("cogym/Countdown-v0", max_turns=3), system_prompt="Be terse.")
+    agent = LLMAgent(tiny_backend, sampling=SHORT, system_prompt="Be terse.")
+    history, info = env.reset(options={"task": PUZZLE})
+    agent.reset()
+    done = False
+    while not done:
+        action = agent.act(history[-1]["content"], info)
+        history, _, terminated, truncated, info = env.step(action)
+        done = terminated or truncated
+        # the agent's conversation holds its reply but not yet the env's answer to it
+        assert agent.conversation() == list(history[:-1])
+    assert len(history) == 2 + 2 * 3
 
 
 def test_completions_keep_tokens_and_logprobs_per_turn(tiny_backend):

@@ -4,8 +4,9 @@ import time
 import pytest
 
 from cogym.core.episode import EpisodeRecord, StepRecord
+from cogym.core.errors import InvalidArgumentError
 from cogym.envs.countdown import CountdownEnv
-from cogym.wrappers import ChatHistory, ExtractAnswer, RecordEpisodes
+from cogym.wrappers import ChatHistory, RecordEpisodes
 
 PUZZLE = {"numbers": [3, 7, 8, 25], "target": 24}
 
@@ -125,10 +126,10 @@ def test_close_closes_the_file_and_the_env(path):
 @pytest.mark.parametrize(
     "stack",
     [
-        lambda env, path: RecordEpisodes(ExtractAnswer(ChatHistory(env)), path),
-        lambda env, path: ChatHistory(RecordEpisodes(ExtractAnswer(env), path)),
+        lambda env, path: RecordEpisodes(ChatHistory(env), path),
+        lambda env, path: ChatHistory(RecordEpisodes(env, path)),
     ],
-    ids=["record-extract-history", "history-record-extract"],
+    ids=["record-history", "history-record"],
 )
 def test_wrappers_stack_and_run_a_whole_episode(make_env, path, stack):
     env = stack(make_env("cogym/Countdown-v0"), path)
@@ -139,10 +140,34 @@ def test_wrappers_stack_and_run_a_whole_episode(make_env, path, stack):
     while not done:
         history, reward, terminated, truncated, info = env.step(next(replies))
         done = terminated or truncated
-    assert terminated and reward == 1.0 and info["extracted_action"] == "8*3"
+    assert terminated and reward == 1.0 and info["expression"] == "8*3"
     assert [message["role"] for message in history] == ["user"] + ["assistant", "user"] * 2
     assert history[-1]["content"] == "Correct! 8*3 = 24."
     (record,) = read_lines(path)
     assert record["seed"] == 0 and record["num_turns"] == 2 and record["success"]
     assert record["steps"][1]["action"] == "Then \\boxed{8*3}"
     env.close()
+
+
+def test_function_sink_gets_each_finished_episode_and_no_file_is_written(make_env, tmp_path):
+    records = []
+    env = RecordEpisodes(make_env("cogym/Countdown-v0"), records.append, agent="scripted")
+    env.reset(seed=3, options=PUZZLE)
+    env.step("<answer>3+7</answer>")
+    assert records == [] and env.episodes_written == 0
+    env.step("<answer>8*3</answer>")
+    (record,) = records
+    assert isinstance(record, EpisodeRecord) and env.episodes_written == 1
+    assert record.seed == 3 and record.agent == "scripted" and record.success
+    assert [step.action for step in record.steps] == [
+        "<answer>3+7</answer>",
+        "<answer>8*3</answer>",
+    ]
+    assert record.steps[-1].terminated and record.num_turns == 2
+    assert env.path is None and list(tmp_path.iterdir()) == []
+    env.close()
+
+
+def test_sink_must_be_a_path_or_a_function(make_env):
+    with pytest.raises(InvalidArgumentError, match="sink must be a path"):
+        RecordEpisodes(make_env("cogym/Countdown-v0"), 42)
