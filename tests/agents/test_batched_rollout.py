@@ -3,10 +3,9 @@ import json
 import pytest
 
 import cogym
-from cogym.envs.countdown import RandomExpressionAgent, SolverAgent
 from cogym.agents.rollout import run_episode, run_episodes
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.countdown import CountdownEnv
+from cogym.envs.countdown import CountdownEnv, RandomExpressionAgent, SolverAgent
 from cogym.wrappers import RecordEpisodes
 
 
