@@ -52,12 +52,8 @@ def verify(text: str, task: dict[str, Any]) -> Verdict:
     )
 
 
-class ReverseEnv(TaskEnv):
+class ReverseEnv(TaskEnv, config=ReverseConfig, generate=generate, validate=validate):
     """Reverse a word; the answer goes in ``<answer>`` tags (2 turns)."""
-
-    config_class = ReverseConfig
-    generate_task = staticmethod(generate)
-    validate_task = staticmethod(validate)
 
     def __init__(self, *, max_length: int | None = None, max_turns: int = 2, render_mode=None):
         config = ReverseConfig().with_overrides(max_length=max_length)

@@ -67,3 +67,31 @@ class Agent(ABC):
             agents[slot].act(observation, info)
             for observation, info, slot in zip(observations, infos, slots, strict=True)
         ]
+
+
+class TaskAgent(Agent):
+    """An agent that reads the episode's task from the reset info (``info["task"]``), as
+    a task env gives it: the base of experts and oracles (solvers, reference answers).
+
+    The task is kept for the episode's later turns, whose info does not repeat it.
+    """
+
+    def __init__(self) -> None:
+        self._task: dict[str, Any] | None = None
+
+    def reset(self) -> None:
+        self._task = None
+
+    def current_task(self, info: dict[str, Any]) -> dict[str, Any]:
+        """The episode's task: from ``info`` at reset, remembered after.
+
+        :raises InvalidArgumentError: when no reset info was seen.
+        """
+        if "task" in info:
+            self._task = info["task"]
+        if self._task is None:
+            raise InvalidArgumentError(
+                f"{type(self).__name__} needs the reset info of a task env (info['task']); "
+                "call act() with the pair that reset() returned first"
+            )
+        return self._task

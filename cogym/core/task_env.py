@@ -11,8 +11,11 @@
   episode is ``(dataset_seed, task_index)``;
 - the reset info keys ``task`` and ``task_index``, and the turns-left line.
 
-A family sets :attr:`config_class`, :attr:`generate_task` and :attr:`validate_task`,
-and writes :meth:`_start_task` (the prompt) and ``_apply_action`` (its rules).
+A family names its pieces in the class statement and writes :meth:`_start_task` (the
+prompt) and ``_apply_action`` (its rules)::
+
+    class CountdownEnv(TaskEnv, config=CountdownConfig, generate=generate_task,
+                       validate=validate_task):
 """
 
 from __future__ import annotations
@@ -44,11 +47,26 @@ class TaskEnv(TextEnv):
     option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task"})
     #: The family's config class; its defaults are the generator's defaults.
     config_class: ClassVar[type[TaskConfig]] = TaskConfig
-
-    #: ``(rng, config) -> task``: the family's generator (a staticmethod).
+    #: ``(rng, config) -> task``: the family's generator.
     generate_task: ClassVar[Callable[[random.Random, Any], Task]]
-    #: ``task -> clean task``: the family's schema check (a staticmethod).
+    #: ``task -> clean task``: the family's schema check.
     validate_task: ClassVar[Callable[[Mapping[str, Any]], Task]]
+
+    def __init_subclass__(
+        cls,
+        *,
+        config: type[TaskConfig] | None = None,
+        generate: Callable[[random.Random, Any], Task] | None = None,
+        validate: Callable[[Mapping[str, Any]], Task] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if config is not None:
+            cls.config_class = config
+        if generate is not None:
+            cls.generate_task = staticmethod(generate)
+        if validate is not None:
+            cls.validate_task = staticmethod(validate)
 
     def __init__(
         self,

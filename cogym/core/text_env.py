@@ -105,8 +105,9 @@ class TextEnv(gym.Env[str, str]):
     max_action_length: ClassVar[int] = 16384
     #: Keys a subclass accepts in ``reset(options=...)``.
     option_keys: ClassVar[frozenset[str]] = frozenset()
-    #: How the env reads an answer out of free text, in priority order (see
-    #: :mod:`cogym.core.answers`); wrappers and agents use it to extract what the env judges.
+    #: How the env reads an answer out of free text, in priority order: the formats its
+    #: verifier passes to :func:`cogym.core.answers.extract_answer`, declared here so that
+    #: agents and trainers know what the env judges.
     answer_formats: ClassVar[tuple[AnswerFormat, ...]] = ("tag", "boxed", "last_line")
     #: The tag name of the ``"tag"`` format: ``"answer"`` reads ``<answer>...</answer>``.
     answer_tag: ClassVar[str] = "answer"

@@ -17,7 +17,7 @@ from cogym.envs.code.verifier import REWARD_MODES, evaluate_submission
 MAX_SHOWN_OUTPUT = 2000  # characters of stdout/stderr shown after a run
 
 
-class CodeEnv(TaskEnv):
+class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=validate_task):
     """Solve a programming task: run code in a sandbox, then submit it to hidden tests.
 
     ## Description
@@ -88,9 +88,6 @@ class CodeEnv(TaskEnv):
 
     answer_formats: ClassVar[tuple[str, ...]] = ("tag",)
     answer_tag: ClassVar[str] = "submit"
-    config_class = CodeConfig
-    generate_task = staticmethod(generate_task)
-    validate_task = staticmethod(validate_task)
 
     def __init__(
         self,

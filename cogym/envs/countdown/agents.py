@@ -6,32 +6,11 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from cogym.core.agent import Agent
-from cogym.core.errors import InvalidArgumentError
+from cogym.core.agent import TaskAgent
 from cogym.envs.countdown.solver import solve
 
 
-class _CountdownAgent(Agent):
-    """Remembers the episode's task from the reset info (``info["task"]``)."""
-
-    def __init__(self) -> None:
-        self._task: dict[str, Any] | None = None
-
-    def reset(self) -> None:
-        self._task = None
-
-    def _current_task(self, info: dict[str, Any]) -> dict[str, Any]:
-        if "task" in info:
-            self._task = info["task"]
-        if self._task is None:
-            raise InvalidArgumentError(
-                f"{type(self).__name__} needs the reset info of a Countdown env "
-                "(info['task']); call act() with the pair that reset() returned first"
-            )
-        return self._task
-
-
-class SolverAgent(_CountdownAgent):
+class SolverAgent(TaskAgent):
     """Answers with an expression found by exhaustive search.
 
     Solves every solvable puzzle on its first turn; on an unsolvable one it answers
@@ -50,14 +29,14 @@ class SolverAgent(_CountdownAgent):
         self._answer = None
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
-        task = self._current_task(info)
+        task = self.current_task(info)
         if self._answer is None:
             found = solve(task["numbers"], task["target"], use_all=self.use_all)
             self._answer = found if found is not None else str(task["numbers"][0])
         return f"<answer>{self._answer}</answer>"
 
 
-class RandomExpressionAgent(_CountdownAgent):
+class RandomExpressionAgent(TaskAgent):
     """Guesses a random well-formed expression over a random subset of the numbers.
 
     It never divides by zero, so every guess is a valid answer.
@@ -79,7 +58,7 @@ class RandomExpressionAgent(_CountdownAgent):
         return RandomExpressionAgent(self.use_all, seed=self.rng.getrandbits(64))
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
-        numbers = list(self._current_task(info)["numbers"])
+        numbers = list(self.current_task(info)["numbers"])
         self.rng.shuffle(numbers)
         if not self.use_all:
             numbers = numbers[: self.rng.randint(1, len(numbers))]

@@ -12,10 +12,10 @@ from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
 from cogym.envs.countdown.generator import PRESETS, CountdownConfig, generate_task
 from cogym.envs.countdown.task import validate_task
-from cogym.envs.countdown.verifier import verify
+from cogym.envs.countdown.verifier import ANSWER_FORMATS, verify
 
 
-class CountdownEnv(TaskEnv):
+class CountdownEnv(TaskEnv, config=CountdownConfig, generate=generate_task, validate=validate_task):
     """Reach a target number by combining given numbers with ``+ - * /``.
 
     ## Description
@@ -85,9 +85,7 @@ class CountdownEnv(TaskEnv):
     """
 
     option_keys: ClassVar[frozenset[str]] = frozenset({"index", "task", "numbers", "target"})
-    config_class = CountdownConfig
-    generate_task = staticmethod(generate_task)
-    validate_task = staticmethod(validate_task)
+    answer_formats: ClassVar[tuple[str, ...]] = ANSWER_FORMATS
 
     def __init__(
         self,

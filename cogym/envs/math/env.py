@@ -12,7 +12,7 @@ from cogym.core.checks import check_choice, check_int, check_number
 from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
 from cogym.envs.math.generator import MathConfig, generate_task
-from cogym.envs.math.grader import MathGrader
+from cogym.envs.math.grader import ANSWER_FORMATS, MathGrader
 from cogym.envs.math.task import load_math_jsonl, validate_task
 
 MODES = ("single", "retry", "python")
@@ -21,7 +21,7 @@ _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _PYTHON_BLOCK = re.compile(r"<python>.*?(?:</python>|\Z)", flags=re.DOTALL | re.IGNORECASE)
 
 
-class MathEnv(TaskEnv):
+class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=validate_task):
     """Solve a math problem; the final answer in ``\\boxed{}`` is graded by math-verify.
 
     ## Description
@@ -85,10 +85,7 @@ class MathEnv(TaskEnv):
     - v0: initial version.
     """
 
-    answer_formats: ClassVar[tuple[str, ...]] = ("boxed", "tag")
-    config_class = MathConfig
-    generate_task = staticmethod(generate_task)
-    validate_task = staticmethod(validate_task)
+    answer_formats: ClassVar[tuple[str, ...]] = ANSWER_FORMATS
 
     def __init__(
         self,
