@@ -86,5 +86,5 @@ class EpisodeRecord:
         return record
 
     def to_json(self) -> str:
-        """One line of JSON."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """One line of JSON; a value JSON cannot hold is written as its ``repr``."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, default=repr)

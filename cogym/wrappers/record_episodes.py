@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from functools import partial
@@ -137,5 +136,5 @@ class RecordEpisodes(gym.Wrapper, gym.utils.RecordConstructorArgs):
 
 
 def _append_line(file: IO[str], record: EpisodeRecord) -> None:
-    file.write(json.dumps(record.to_dict(), ensure_ascii=False, default=repr) + "\n")
+    file.write(record.to_json() + "\n")
     file.flush()
