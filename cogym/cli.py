@@ -412,7 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args, console)
     except CogymError as error:
-        Console(stderr=True).print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
+        # soft_wrap: never break a message (a long path) at the terminal's width
+        Console(stderr=True, soft_wrap=True, highlight=False, emoji=False).print(
+            f"[red]error:[/red] {escape(str(error))}"
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -11,6 +11,14 @@ from cogym.cli import env_table_rows, main, markdown_table, parse_env_kwargs
 PUZZLE = {"numbers": [3, 7, 8, 25], "target": 24}
 
 
+@pytest.fixture(autouse=True)
+def piped_output(monkeypatch):
+    """The tests read the CLI's output as a pipe would; these variables would make rich
+    treat the capture as a terminal of the default 80 columns, and squeeze its tables."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def _cogym_command() -> list[str]:
     script = Path(sys.executable).parent / "cogym"
     return [str(script)] if script.exists() else [sys.executable, "-m", "cogym"]
@@ -221,6 +229,24 @@ def test_run_rejects_a_missing_model_path(capsys, tmp_path):
     argv = ["run", "Countdown-v0", "--agent", "llm", "--model", str(tmp_path / "none"), "--quiet"]
     assert main(argv) == 2
     assert "nothing is downloaded" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_errors_are_never_wrapped_however_long_the_path_or_narrow_the_terminal(
+    terminal, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "40")
+    if terminal:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+    deep = tmp_path.joinpath(*["a-directory-with-a-rather-long-name"] * 6)
+    deep.mkdir(parents=True)
+    missing = deep / "none"
+    assert len(str(missing)) > 200
+    argv = ["run", "Countdown-v0", "--agent", "llm", "--model", str(missing), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and str(missing) in err and "nothing is downloaded" in err
+    assert err.count("\n") == 1
 
 
 def test_unclosed_tag_detection():

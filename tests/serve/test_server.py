@@ -18,6 +18,7 @@ from cogym.core.errors import CogymError  # noqa: E402
 from cogym.serve import make_server  # noqa: E402
 
 MODEL = "tiny"
+TIMEOUT_S = 60  # only a broken server reaches it, however loaded the machine
 HELLO = [{"role": "user", "content": "Using the numbers [3, 4], make 12."}]
 
 
@@ -29,7 +30,7 @@ def server(tiny_backend):
 
 @pytest.fixture
 def client(server):
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT_S) as client:
         yield client
 
 
@@ -55,7 +56,7 @@ def test_models_lists_the_served_model(client):
 
 
 def test_health_answers_200(server):
-    reply = httpx.get(server.url.removesuffix("/v1") + "/health", timeout=5)
+    reply = httpx.get(server.url.removesuffix("/v1") + "/health", timeout=TIMEOUT_S)
     assert reply.status_code == 200 and reply.json()["status"] == "ok"
 
 
@@ -202,7 +203,7 @@ def test_concurrent_requests_all_succeed_with_the_greedy_answer(server, tiny_bac
             "temperature": 0,
             "return_token_ids": True,
         }
-        return httpx.post(server.url + "/chat/completions", json=body, timeout=30).json()
+        return httpx.post(server.url + "/chat/completions", json=body, timeout=TIMEOUT_S).json()
 
     with ThreadPoolExecutor(8) as pool:
         replies = list(pool.map(ask, conversations))
@@ -211,7 +212,7 @@ def test_concurrent_requests_all_succeed_with_the_greedy_answer(server, tiny_bac
         assert reply["choices"][0]["message"]["content"] == completion.text
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+def wait_until(condition: Callable[[], bool], timeout_s: float = TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -232,7 +233,7 @@ class GatedBackend(Backend):
     ) -> list[Completion]:
         if not self.batch_sizes:
             self.batch_sizes.append(len(conversations))
-            assert self.gate.wait(10)
+            assert self.gate.wait(TIMEOUT_S)
         else:
             self.batch_sizes.append(len(conversations))
         return self.inner.generate(conversations, params)
@@ -248,7 +249,9 @@ def test_requests_queued_together_are_generated_in_one_batch(tiny_backend):
                 "max_tokens": 4,
                 "temperature": 0,
             }
-            return httpx.post(server.url + "/chat/completions", json=body, timeout=30).status_code
+            return httpx.post(
+                server.url + "/chat/completions", json=body, timeout=TIMEOUT_S
+            ).status_code
 
         with ThreadPoolExecutor(8) as pool:
             statuses = [pool.submit(ask, 0)]
@@ -273,9 +276,9 @@ def test_a_failing_backend_gives_500_with_its_message_and_the_server_goes_on():
     with make_server(FailingBackend(), port=0).start() as server:
         body = {"messages": HELLO, "max_tokens": 2}
         for _ in range(2):
-            reply = httpx.post(server.url + "/chat/completions", json=body, timeout=10)
+            reply = httpx.post(server.url + "/chat/completions", json=body, timeout=TIMEOUT_S)
             assert_openai_error(reply, 500, "the GPU caught fire")
-        assert httpx.get(server.url + "/models", timeout=10).status_code == 200
+        assert httpx.get(server.url + "/models", timeout=TIMEOUT_S).status_code == 200
 
 
 def test_a_busy_port_raises_a_clear_error(server, tiny_backend):
@@ -286,7 +289,7 @@ def test_a_busy_port_raises_a_clear_error(server, tiny_backend):
 def test_close_stops_answering(tiny_backend):
     server = make_server(tiny_backend, port=0).start()
     url = server.url
-    assert httpx.get(url + "/models", timeout=5).status_code == 200
+    assert httpx.get(url + "/models", timeout=TIMEOUT_S).status_code == 200
     server.close()
     with pytest.raises(httpx.ConnectError):
-        httpx.get(url + "/models", timeout=5)
+        httpx.get(url + "/models", timeout=TIMEOUT_S)
