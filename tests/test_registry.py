@@ -50,3 +50,24 @@ def test_unknown_kwarg_names_the_accepted_ones():
 
 def test_errors_share_one_base_class():
     assert issubclass(UnknownEnvError, CogymError) and issubclass(UnknownKwargError, TypeError)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "kwargs"),
+    [
+        ("cogym/Countdown-v0", {"dataset_seed": True}),
+        ("cogym/Countdown-v0", {"count": True}),
+        ("cogym/Countdown-v0", {"max_turns": True}),
+        ("cogym/Code-v0", {"max_submissions": True}),
+        ("cogym/Code-v0", {"pool_size": True}),
+        ("cogym/Code-v0", {"num_tests": True}),
+        ("cogym/Math-v0", {"max_attempts": True}),
+        ("cogym/Math-v0", {"tool_memory_mb": True}),
+        ("cogym/Math-v0", {"min_difficulty": True}),
+        ("cogym/KuhnPoker-v0", {"num_hands": True}),
+        ("cogym/KuhnPoker-v0", {"error_allowance": True}),
+    ],
+)
+def test_a_bool_is_not_taken_for_an_int(env_id, kwargs):
+    with pytest.raises(CogymError, match=f"{next(iter(kwargs))} must be"):
+        gym.make(env_id, **kwargs)

@@ -138,8 +138,10 @@ class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=valid
         self.grade_timeout_s = check_number(
             "grade_timeout_s", grade_timeout_s, minimum=0, exclusive_minimum=True
         )
-        self.tool_timeout_s = float(tool_timeout_s)
-        self.tool_memory_mb = int(tool_memory_mb)
+        self.tool_timeout_s = check_number(
+            "tool_timeout_s", tool_timeout_s, minimum=0, exclusive_minimum=True
+        )
+        self.tool_memory_mb = check_int("tool_memory_mb", tool_memory_mb, minimum=64)
         self.sandbox_backend = sandbox_backend
         self._session = self.resources.lazy(self._start_session)
         self._grader = self.resources.lazy(MathGrader, shared=grader)
