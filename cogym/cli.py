@@ -406,9 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``cogym`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    console = Console()
-    if not console.is_terminal:  # pipes and logs: do not squeeze tables into 80 columns
-        console = Console(width=140)
+    # Pipes and logs get wide tables, even when FORCE_COLOR makes rich act as a terminal.
+    console = Console() if sys.stdout.isatty() else Console(width=140)
     try:
         return args.handler(args, console)
     except CogymError as error:
