@@ -1,7 +1,8 @@
 """Kuhn poker as a PettingZoo AEC env: two seats, one or more hands, vector or text views.
 
-PettingZoo is the optional ``rl`` extra (``pip install 'cogym[rl]'``), so only this
-module imports it; ``cogym.envs.poker`` itself does not.
+Only this module imports PettingZoo; ``cogym.envs.poker`` itself does not. With text
+observations and text actions it is the env that :func:`cogym.games.selfplay.play_self_play`
+plays an LLM against itself in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
+from cogym.core.checks import check_int, check_number
 from cogym.core.errors import InvalidArgumentError, ResetNeeded
 from cogym.core.spaces import fit_text, text_space
 from cogym.envs.poker import text
@@ -27,27 +29,46 @@ from cogym.envs.poker.game import (
     PASS,
     contributions,
 )
-from cogym.envs.poker.hand import Hand
+from cogym.envs.poker.hand import Hand, MoveResult
 
 #: Longest text observation, in characters (the rules plus one hand take about 1,000).
 TEXT_MAX_LENGTH = 2048
+#: Longest text action, in characters; a longer one is an invalid move.
+ACTION_MAX_LENGTH = 16384
 AGENTS = ("player_0", "player_1")
 
 
 def env(
-    *, num_hands: int = 1, text_observations: bool = False, render_mode: str | None = None
+    *,
+    num_hands: int = 1,
+    text_observations: bool = False,
+    text_actions: bool = False,
+    error_allowance: int = 3,
+    invalid_action_reward: float = -0.1,
+    render_mode: str | None = None,
 ) -> AECEnv:
-    """Kuhn poker wrapped as PettingZoo's classic games are: an action outside
-    ``Discrete(2)`` fails an assertion, and calls out of order (``step`` before
-    ``reset``) raise.
+    """Kuhn poker wrapped as PettingZoo's classic games are: calls out of order (``step``
+    before ``reset``) raise, and with index actions an action outside ``Discrete(2)``
+    fails an assertion. Text actions need no such wrapper: the env answers an invalid
+    move itself, with feedback and a penalty.
 
     :param num_hands: hands in the match; the game ends after the last one.
     :param text_observations: add a ``"text"`` entry to each observation.
+    :param text_actions: agents move in words (``"[bet]"``); needs ``text_observations``.
+    :param error_allowance: with text actions, invalid moves in a row that forfeit a hand.
+    :param invalid_action_reward: with text actions, the reward for an invalid move.
     :param render_mode: ``None``, ``"ansi"`` or ``"human"``.
     """
     game = KuhnPokerAEC(
-        num_hands=num_hands, text_observations=text_observations, render_mode=render_mode
+        num_hands=num_hands,
+        text_observations=text_observations,
+        text_actions=text_actions,
+        error_allowance=error_allowance,
+        invalid_action_reward=invalid_action_reward,
+        render_mode=render_mode,
     )
+    if text_actions:
+        return wrappers.OrderEnforcingWrapper(game)
     return wrappers.OrderEnforcingWrapper(wrappers.AssertOutOfBoundsWrapper(game))
 
 
@@ -65,25 +86,33 @@ class KuhnPokerAEC(AECEnv):
     ## Action Space
     ``Discrete(2)`` for both agents: ``0`` pass (check, or fold when facing a bet) and
     ``1`` bet (bet, or call when facing a bet). Both are legal at every decision.
+    With ``text_actions=True``: ``Text(max_length=16384)``, a reply in words whose last
+    bracketed move counts (``[check]``/``[bet]`` with no bet outstanding,
+    ``[fold]``/``[call]`` facing one; a bare move word counts too), as in
+    ``cogym/KuhnPoker-v0``. A reply without a legal move, or that is not text, is an
+    invalid move: the same agent is still to act and is told what was wrong.
 
     ## Observation Space
     ``Dict`` with
     - ``"observation"``: ``Box(0, 1, (11,), float32)``, the agent's one-hot information
       state (:func:`~cogym.envs.poker.game.info_state_tensor`): seat (2), own card (3),
       and pass/bet for each of the up to 3 actions so far (6).
-    - ``"action_mask"``: ``Box(0, 1, (2,), int8)``, ``[1, 1]`` for the agent to act and
-      ``[0, 0]`` otherwise.
+    - ``"action_mask"`` (not with ``text_actions=True``): ``Box(0, 1, (2,), int8)``,
+      ``[1, 1]`` for the agent to act and ``[0, 0]`` otherwise.
     - ``"text"`` (only with ``text_observations=True``): ``Text(max_length=2048)``, what
       the seat is told, in words. At its first decision of a hand: the rules (first hand)
       or the previous hand's result (later hands), then its seat, card, the betting so
       far, the pot and its legal moves. At later decisions: the opponent's moves since
-      its own last move, the pot and its legal moves. At the end of the match: the last
-      moves and the result. An agent observed while the other is to act is told its
-      card and that the opponent is to move.
+      its own last move, the pot and its legal moves. After its invalid move: what was
+      wrong. At the end of the match: the last moves and the result. An agent observed
+      while the other is to act is told its card and that the opponent is to move.
 
     ## Rewards
     At the end of each hand, the chips each agent won in it (``+-1`` for the antes,
-    ``+-2`` after a call): the two rewards always sum to zero.
+    ``+-2`` after a call): the chips always sum to zero. With text actions, an invalid
+    move also earns its agent ``invalid_action_reward`` (default -0.1), and after
+    ``error_allowance`` (default 3) invalid moves in a row the agent forfeits the hand:
+    it loses the chips it has put in, which the other agent wins.
 
     ## Starting State
     The cards of each hand are dealt uniformly from the six deals by ``self.np_random``,
@@ -95,14 +124,22 @@ class KuhnPokerAEC(AECEnv):
     As in every AEC env, each terminated agent then steps once with ``None``.
 
     ## Info
-    ``chips`` (the agent's net chips over the match so far), ``hand`` (the number of the
-    hand being played, from 1), ``info_state`` (card and betting as the agent sees them,
-    e.g. ``"K:pb"``) and ``legal_actions`` (e.g. ``["[check]", "[bet]"]`` for the agent to
-    act, ``[]`` for the other).
+    ``chips`` (the agent's net chips over the match so far, penalties excluded), ``hand``
+    (the number of the hand being played, from 1), ``info_state`` (card and betting as
+    the agent sees them, e.g. ``"K:pb"``), ``legal_actions`` (e.g. ``["[check]",
+    "[bet]"]`` for the agent to act, ``[]`` for the other) and, once a hand has ended,
+    ``hand_result`` of the latest one: ``{"cards": "KQ", "history": "pbb", "returns":
+    (2, -2), "forfeited_by": None}``. With text actions also ``action_valid`` and
+    ``feedback_kind`` (of the agent's own last move: ``ok``, ``no_move``,
+    ``illegal_move``, ``not_text``, ``action_too_long`` or ``forfeit``) and
+    ``invalid_in_a_row``.
 
     ## Arguments
     - ``num_hands``: hands in the match (default 1).
     - ``text_observations``: add the ``"text"`` observation (default False).
+    - ``text_actions``: moves in words (default False; needs ``text_observations``).
+    - ``error_allowance`` (3) and ``invalid_action_reward`` (-0.1): with text actions,
+      the invalid moves in a row that forfeit a hand and the reward for each.
     - ``render_mode``: ``None``, ``"ansi"`` (``render`` returns the table as a string,
       both cards shown) or ``"human"`` (printed after every step).
 
@@ -127,34 +164,55 @@ class KuhnPokerAEC(AECEnv):
     }
 
     def __init__(
-        self, *, num_hands: int = 1, text_observations: bool = False, render_mode: str | None = None
+        self,
+        *,
+        num_hands: int = 1,
+        text_observations: bool = False,
+        text_actions: bool = False,
+        error_allowance: int = 3,
+        invalid_action_reward: float = -0.1,
+        render_mode: str | None = None,
     ) -> None:
         super().__init__()
         if isinstance(num_hands, bool) or not isinstance(num_hands, int) or num_hands < 1:
             raise InvalidArgumentError(
                 f"num_hands must be a positive int (hands in the match), got {num_hands!r}"
             )
-        if not isinstance(text_observations, bool):
+        for name, flag in (
+            ("text_observations", text_observations),
+            ("text_actions", text_actions),
+        ):
+            if not isinstance(flag, bool):
+                raise InvalidArgumentError(f"{name} must be True or False, got {flag!r}")
+        if text_actions and not text_observations:
             raise InvalidArgumentError(
-                f"text_observations must be True or False, got {text_observations!r}"
+                "text_actions=True needs text_observations=True: an agent that moves in "
+                "words is told the game in words"
             )
+        self.error_allowance = check_int("error_allowance", error_allowance, minimum=1)
+        self.invalid_action_reward = check_number("invalid_action_reward", invalid_action_reward)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InvalidArgumentError(
                 f"unknown render_mode {render_mode!r}; use None, 'ansi' or 'human'"
             )
         self.num_hands = num_hands
         self.text_observations = text_observations
+        self.text_actions = text_actions
         self.render_mode = render_mode
         self.possible_agents = list(AGENTS)
         self.agents = list(AGENTS)
         entries: dict[str, spaces.Space] = {
             "observation": spaces.Box(0.0, 1.0, (INFO_STATE_SIZE,), np.float32),
-            "action_mask": spaces.Box(0, 1, (NUM_ACTIONS,), np.int8),
         }
+        if not text_actions:
+            entries["action_mask"] = spaces.Box(0, 1, (NUM_ACTIONS,), np.int8)
         if text_observations:
             entries["text"] = text_space(TEXT_MAX_LENGTH)
         self.observation_spaces = {agent: spaces.Dict(dict(entries)) for agent in AGENTS}
-        self.action_spaces = {agent: spaces.Discrete(NUM_ACTIONS) for agent in AGENTS}
+        self.action_spaces: dict[str, spaces.Space] = {
+            agent: text_space(ACTION_MAX_LENGTH) if text_actions else spaces.Discrete(NUM_ACTIONS)
+            for agent in AGENTS
+        }
         self.np_random, self.np_random_seed = seeding.np_random()
         self._hand: Hand | None = None
         self._hand_number = 0
@@ -163,6 +221,10 @@ class KuhnPokerAEC(AECEnv):
         self._seen: list[int | None] = [None, None]
         self._previous_hand: Hand | None = None
         self._previous_seen: list[int | None] = [None, None]
+        self._hand_result: dict[str, Any] | None = None
+        # Per seat, its own last move and, after an invalid one, what it is told.
+        self._last_move = [MoveResult(True, "ok"), MoveResult(True, "ok")]
+        self._feedback: list[str | None] = [None, None]
 
     # -- PettingZoo API ------------------------------------------------------------------
 
@@ -185,16 +247,21 @@ class KuhnPokerAEC(AECEnv):
         self._hand_number = 0
         self._previous_hand = None
         self._previous_seen = [None, None]
+        self._hand_result = None
+        self._last_move = [MoveResult(True, "ok"), MoveResult(True, "ok")]
         self._deal()
         self._update_infos()
 
-    def step(self, action: int | None) -> None:
-        """Apply ``action`` (0 pass, 1 bet) for ``agent_selection``; ``None`` once terminated."""
+    def step(self, action: Any) -> None:
+        """Apply ``action`` for ``agent_selection``: 0 pass or 1 bet, or with text actions
+        a reply in words; ``None`` once terminated."""
         agent = self.agent_selection
         if self.terminations[agent] or self.truncations[agent]:
             self._was_dead_step(action)
             return
-        if action is None or not self.action_spaces[agent].contains(action):
+        if not self.text_actions and (
+            action is None or not self.action_spaces[agent].contains(action)
+        ):
             raise InvalidArgumentError(
                 f"{agent} must act with 0 (pass: check or fold) or 1 (bet: bet or call), "
                 f"got {action!r}"
@@ -203,8 +270,14 @@ class KuhnPokerAEC(AECEnv):
         player = self._seat(agent)
         self._cumulative_rewards[agent] = 0.0
         self._clear_rewards()
-        hand.play(int(action))
-        self._seen[player] = len(hand.history)
+        result = self._play_text(hand, action) if self.text_actions else hand.play(int(action))
+        self._last_move[player] = result
+        if result.valid:
+            self._seen[player] = len(hand.history)
+            self._feedback[player] = None
+        else:
+            self._feedback[player] = result.message
+            self.rewards[agent] = self.invalid_action_reward
         if hand.over:
             self._finish_hand(hand)
         else:
@@ -218,10 +291,9 @@ class KuhnPokerAEC(AECEnv):
         hand = self._require_hand()
         player = self._seat(agent)
         to_act = hand.current_player == player
-        observation: dict[str, Any] = {
-            "observation": hand.info_state_tensor(player),
-            "action_mask": np.full(NUM_ACTIONS, int(to_act), dtype=np.int8),
-        }
+        observation: dict[str, Any] = {"observation": hand.info_state_tensor(player)}
+        if not self.text_actions:
+            observation["action_mask"] = np.full(NUM_ACTIONS, int(to_act), dtype=np.int8)
         if self.text_observations:
             observation["text"] = fit_text(self._text_for(player), TEXT_MAX_LENGTH)
         return observation
@@ -244,18 +316,42 @@ class KuhnPokerAEC(AECEnv):
 
     # -- the match -----------------------------------------------------------------------
 
+    @staticmethod
+    def _play_text(hand: Hand, action: Any) -> MoveResult:
+        """Read and apply a move in words; anything else is an invalid move."""
+        if not isinstance(action, str):
+            return hand.invalid(
+                "not_text",
+                f"Invalid move: moves are text such as {hand.legal_moves()[0]}, "
+                f"but got a {type(action).__name__}.",
+            )
+        if len(action) > ACTION_MAX_LENGTH:
+            return hand.invalid(
+                "action_too_long",
+                f"Invalid move: the reply is {len(action)} characters long; the limit is "
+                f"{ACTION_MAX_LENGTH}.",
+            )
+        return hand.play_text(action)
+
     def _deal(self) -> None:
         """Deal the next hand from ``np_random``; ``player_0`` acts first."""
-        self._hand = Hand(DEALS[int(self.np_random.integers(len(DEALS)))])
+        self._hand = Hand(DEALS[int(self.np_random.integers(len(DEALS)))], self.error_allowance)
         self._hand_number += 1
         self._seen = [None, None]
+        self._feedback = [None, None]
         self.agent_selection = AGENTS[0]
 
     def _finish_hand(self, hand: Hand) -> None:
         """Pay the hand out, then deal the next one or end the match."""
         for player, won in enumerate(hand.returns()):
             self._chips[player] += won
-            self.rewards[AGENTS[player]] = float(won)
+            self.rewards[AGENTS[player]] += float(won)
+        self._hand_result = {
+            "cards": hand.cards_text,
+            "history": hand.history,
+            "returns": hand.returns(),
+            "forfeited_by": hand.forfeited_by,
+        }
         if self._hand_number < self.num_hands:
             self._previous_hand = hand
             self._previous_seen = list(self._seen)
@@ -266,17 +362,25 @@ class KuhnPokerAEC(AECEnv):
         self.agent_selection = AGENTS[1 - self._seat(self.agent_selection)]
 
     def _update_infos(self) -> None:
-        hand = self._require_hand()
         self.infos = {
-            agent: {
-                "chips": self._chips[player],
-                "hand": self._hand_number,
-                "info_state": hand.info_state_key(player),
-                "legal_actions": hand.legal_moves() if hand.current_player == player else [],
-            }
-            for player, agent in enumerate(AGENTS)
-            if agent in self.agents
+            agent: self._info(player) for player, agent in enumerate(AGENTS) if agent in self.agents
         }
+
+    def _info(self, player: int) -> dict[str, Any]:
+        hand = self._require_hand()
+        info: dict[str, Any] = {
+            "chips": self._chips[player],
+            "hand": self._hand_number,
+            "info_state": hand.info_state_key(player),
+            "legal_actions": hand.legal_moves() if hand.current_player == player else [],
+        }
+        if self._hand_result is not None:
+            info["hand_result"] = dict(self._hand_result)
+        if self.text_actions:
+            info["action_valid"] = self._last_move[player].valid
+            info["feedback_kind"] = self._last_move[player].feedback_kind
+            info["invalid_in_a_row"] = hand.invalid_in_a_row[player]
+        return info
 
     def _require_hand(self) -> Hand:
         if self._hand is None:
@@ -294,11 +398,16 @@ class KuhnPokerAEC(AECEnv):
     def _text_for(self, player: int) -> str:
         hand = self._require_hand()
         seen = self._seen[player]
+        feedback = self._feedback[player]
         if hand.over:
             result = hand.situation_text(player, seen or 0)
+            if feedback is not None:  # the invalid move that forfeited the hand
+                result = f"{feedback}\n{result}"
             return f"{result}\n{self._match_result(player)}" if self.num_hands > 1 else result
         if hand.current_player != player:
             return f"Your card: {CARD_NAMES[hand.cards[player]]}. The opponent is to move."
+        if feedback is not None:
+            return feedback
         if seen is None:
             return f"{self._hand_intro(player)}\n{hand.opening_text(player)}"
         return hand.situation_text(player, seen)

@@ -4,17 +4,15 @@ import warnings
 
 import numpy as np
 import pytest
-
-pytest.importorskip("pettingzoo", reason="needs the rl extra: pip install 'cogym[rl]'")
-
 from pettingzoo.test import api_test, seed_test
 
 from cogym.core.errors import InvalidArgumentError, ResetNeeded
-from cogym.envs.poker.aec import TEXT_MAX_LENGTH, KuhnPokerAEC, env
+from cogym.envs.poker.aec import ACTION_MAX_LENGTH, TEXT_MAX_LENGTH, KuhnPokerAEC, env
 from cogym.envs.poker.game import BET, PASS
 from cogym.envs.poker.text import RULES
 
-VARIANTS = [{}, {"text_observations": True}, {"num_hands": 5}]
+TEXT = {"text_observations": True, "text_actions": True}
+VARIANTS = [{}, {"text_observations": True}, {"num_hands": 5}, TEXT, {**TEXT, "num_hands": 3}]
 
 
 def reset_to_deal(game, cards: str, num_seeds: int = 200) -> int:
@@ -51,6 +49,11 @@ def test_passes_the_pettingzoo_api_test_with_only_the_dict_observation_warnings(
         "Observation space for each agent probably should be gymnasium.spaces.box or "
         "gymnasium.spaces.discrete",
     }
+    if kwargs.get("text_actions"):  # a Text action space, as every LLM-facing env has
+        expected.add(
+            "Action space for each agent probably should be gymnasium.spaces.box or "
+            "gymnasium.spaces.discrete"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         api_test(env(**kwargs), num_cycles=300)
@@ -215,6 +218,70 @@ def test_the_text_observation_tells_the_next_hand_how_the_last_one_ended():
     assert "Betting so far: The opponent checked." in bettor
 
 
+def test_text_actions_take_a_reply_in_words_and_drop_the_action_mask():
+    game = env(**TEXT)
+    for agent in ("player_0", "player_1"):
+        assert game.action_space(agent).max_length == ACTION_MAX_LENGTH
+        assert set(game.observation_space(agent).spaces) == {"observation", "text"}
+    reset_to_deal(game, "KJ")
+    assert set(game.observe("player_0")) == {"observation", "text"}
+    game.step("I hold the King, so [bet]")
+    assert "The opponent bet." in game.observe("player_1")["text"]
+    game.step("call")
+    assert game.rewards == {"player_0": 2.0, "player_1": -2.0}
+    assert all(game.terminations.values())
+    assert game.infos["player_1"]["action_valid"] is True
+    assert game.infos["player_1"]["feedback_kind"] == "ok"
+
+
+def test_an_invalid_text_move_is_told_penalised_and_leaves_the_same_agent_to_act():
+    game = env(**TEXT, invalid_action_reward=-0.25)
+    reset_to_deal(game, "QK")
+    game.step("[call]")
+    assert game.agent_selection == "player_0"
+    assert game.rewards == {"player_0": -0.25, "player_1": 0.0}
+    feedback = game.observe("player_0")["text"]
+    assert feedback.startswith("Invalid move: [call] is not legal now")
+    assert "1 invalid move in a row" in feedback
+    info = game.infos["player_0"]
+    assert info["action_valid"] is False and info["feedback_kind"] == "illegal_move"
+    assert info["invalid_in_a_row"] == 1 and info["legal_actions"] == ["[check]", "[bet]"]
+    game.step(3)
+    assert game.infos["player_0"]["feedback_kind"] == "not_text"
+    game.step("x" * (ACTION_MAX_LENGTH + 1))
+    assert game.infos["player_0"]["feedback_kind"] == "forfeit"
+
+
+def test_too_many_invalid_text_moves_forfeit_the_hand_for_the_chips_put_in():
+    game = env(**TEXT, error_allowance=2, invalid_action_reward=-0.5)
+    reset_to_deal(game, "KJ")
+    game.step("[bet]")
+    game.step("hmm")
+    game.step("hmm")
+    assert all(game.terminations.values())
+    assert game.rewards == {"player_0": 1.0, "player_1": -0.5 - 1.0}
+    assert game.infos["player_1"]["chips"] == -1  # the penalties are rewards, not chips
+    result = game.infos["player_0"]["hand_result"]
+    assert result == {"cards": "KJ", "history": "b", "returns": (1, -1), "forfeited_by": 1}
+    ending = game.observe("player_1")["text"]
+    assert "forfeited the hand. You lose 1 chip." in ending
+
+
+def test_the_result_of_the_latest_hand_is_in_every_info_once_a_hand_has_ended():
+    game = env(num_hands=2)
+    reset_to_deal(game, "KQ")
+    assert "hand_result" not in game.infos["player_0"]
+    game.step(PASS)
+    game.step(PASS)
+    for agent in game.agents:
+        assert game.infos[agent]["hand_result"] == {
+            "cards": "KQ",
+            "history": "pp",
+            "returns": (1, -1),
+            "forfeited_by": None,
+        }
+
+
 def test_an_action_outside_the_space_fails_the_bounds_assertion():
     game = env()
     game.reset(seed=0)
@@ -238,7 +305,16 @@ def test_the_raw_env_needs_a_reset_before_it_is_observed():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"num_hands": 0}, {"num_hands": True}, {"num_hands": 1.5}, {"text_observations": "yes"}],
+    [
+        {"num_hands": 0},
+        {"num_hands": True},
+        {"num_hands": 1.5},
+        {"text_observations": "yes"},
+        {"text_actions": 1},
+        {"text_actions": True},
+        {**TEXT, "error_allowance": 0},
+        {**TEXT, "invalid_action_reward": "-1"},
+    ],
     ids=str,
 )
 def test_bad_kwargs_raise_with_what_to_pass(kwargs):
