@@ -28,8 +28,8 @@ import cogym
 from cogym.envs.poker.game import KuhnPoker
 from cogym.envs.poker.nash import nash_policy
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
-from cogym.envs.poker.solvers import BestResponse, expected_returns, exploitability
 from cogym.envs.poker.tabulate import tabulate
+from cogym.games import BestResponse, expected_returns, exploitability
 
 GAME = KuhnPoker()
 

@@ -12,8 +12,9 @@ Usage: python benchmarks/poker_throughput.py [--hands 100000]
   steps/s counts each game's step.
 - ``sync batch B``: ``gym.make_vec(..., num_envs=B, vectorization_mode="sync")``, single
   envs in vector mode (next-step autoreset: a step after a hand's end only resets).
-- ``self-play batch B``: :func:`cogym.agents.selfplay.play_self_play` with a Nash agent
-  in both seats, ``B`` games in flight, text in and out (agent cost included).
+- ``self-play batch B``: :func:`cogym.games.selfplay.play_self_play` with a Nash agent
+  in both seats of the AEC env, ``B`` games in flight, text in and out (agent cost
+  included).
 - ``AEC``: the PettingZoo env, random legal actions.
 
 Each figure is the best of ``--repeats`` runs (this machine's speed varies run to run).
@@ -24,6 +25,7 @@ Aim: >= 50,000 text steps/s.
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 
 import gymnasium as gym
@@ -33,8 +35,9 @@ from rich.console import Console
 from rich.table import Table
 
 import cogym
-from cogym.agents.poker import NashAgent
-from cogym.agents.selfplay import play_self_play
+from cogym.envs.poker.aec import env as kuhn_aec
+from cogym.envs.poker.agents import NashAgent
+from cogym.games import play_self_play
 
 
 def single_env(obs_mode: str, hands: int) -> dict[str, float]:
@@ -73,17 +76,14 @@ def vector_batch(num_envs: int, hands: int, mode: str) -> dict[str, float]:
 
 def self_play_batch(batch_size: int, hands: int) -> dict[str, float]:
     start = time.perf_counter()
-    games = play_self_play(NashAgent(seed=0), hands, batch_size=batch_size)
+    make_env = functools.partial(kuhn_aec, text_observations=True, text_actions=True)
+    games = play_self_play(make_env, NashAgent(seed=0), hands, batch_size=batch_size)
     seconds = time.perf_counter() - start
-    moves = sum(len(game.history) for game in games)
+    moves = sum(len(seat.actions) for game in games for seat in game.trajectories)
     return {"hands_per_s": len(games) / seconds, "steps_per_s": moves / seconds}
 
 
-def aec(hands: int) -> dict[str, float] | None:
-    try:
-        from cogym.envs.poker.aec import env as kuhn_aec
-    except ImportError:
-        return None
+def aec(hands: int) -> dict[str, float]:
     game = kuhn_aec()
     rng = np.random.default_rng(0)
     steps = 0
@@ -98,11 +98,9 @@ def aec(hands: int) -> dict[str, float] | None:
     return {"hands_per_s": hands / seconds, "steps_per_s": steps / seconds}
 
 
-def best_of(repeats: int, fn, *args) -> dict[str, float] | None:
+def best_of(repeats: int, fn, *args) -> dict[str, float]:
     """The run with the most hands/s out of ``repeats``."""
     runs = [fn(*args) for _ in range(repeats)]
-    if runs[0] is None:
-        return None
     return max(runs, key=lambda row: row["hands_per_s"])
 
 
@@ -128,9 +126,7 @@ def main() -> None:
         rows[f"self-play batch {size} (text, Nash agent)"] = best_of(
             args.repeats, self_play_batch, size, args.hands
         )
-    aec_row = best_of(args.repeats, aec, args.hands // 4)
-    if aec_row is not None:
-        rows["PettingZoo AEC (vector, both seats)"] = aec_row
+    rows["PettingZoo AEC (vector, both seats)"] = best_of(args.repeats, aec, args.hands // 4)
 
     table = Table(title=f"Kuhn poker throughput, one core (core {core})")
     for column in ("mode", "hands/s", "steps/s"):

@@ -12,7 +12,7 @@ for the antes), ``bp`` / ``pbp`` (a fold: the bettor takes the pot) or ``bb`` / 
 terminal is zero-sum: the winner gains exactly what the loser put in.
 
 A :class:`KuhnState` is immutable and offers the small interface that the solvers in
-:mod:`cogym.envs.poker.solvers` take (OpenSpiel's): ``is_chance``, ``chance_outcomes``,
+:mod:`cogym.games` take (OpenSpiel's): ``is_chance``, ``chance_outcomes``,
 ``is_terminal``, ``current_player``, ``legal_actions``, ``child``, ``returns`` and
 ``information_state_key``. The deal is one chance node with six equally likely outcomes.
 No gymnasium import here: the envs are thin views over this module.

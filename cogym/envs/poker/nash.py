@@ -15,8 +15,8 @@ from fractions import Fraction
 
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import BET, JACK, KING, PASS, QUEEN, info_state_key
-from cogym.envs.poker.solvers.interface import Probability
-from cogym.envs.poker.solvers.policy import TabularPolicy
+from cogym.games.policy import TabularPolicy
+from cogym.games.state import Probability
 
 #: Player 0's expected return under any equilibrium (player 1's is the negative).
 GAME_VALUE = Fraction(-1, 18)

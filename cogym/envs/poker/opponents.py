@@ -1,9 +1,9 @@
 """Who sits in the other seat of the single-seat Kuhn env.
 
 ``opponent=`` takes a name (``"nash"``, ``"random"``, ``"always_bet"``,
-``"always_check"``), a policy from :mod:`cogym.envs.poker.solvers` (anything with
+``"always_check"``), a policy from :mod:`cogym.games` (anything with
 ``action_probabilities(state, player)``), a callable, or an agent (anything with
-``act(observation, info)``, such as an LLM agent or :class:`~cogym.agents.poker.CFRAgent`).
+``act(observation, info)``, such as an LLM agent or :class:`~cogym.envs.poker.agents.CFRAgent`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import BET, DECISION_HISTORIES, PASS, info_state_key
 from cogym.envs.poker.hand import Hand, MoveResult
 from cogym.envs.poker.nash import nash_policy
-from cogym.envs.poker.solvers import TabularPolicy
 from cogym.envs.poker.text import RULES, legal_moves, parse_move
+from cogym.games import TabularPolicy
 
 OPPONENT_NAMES = ("nash", "random", "always_bet", "always_check")
 

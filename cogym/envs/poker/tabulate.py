@@ -20,7 +20,7 @@ from cogym.envs.poker.game import (
     info_state_tensor,
     state_in_info_set,
 )
-from cogym.envs.poker.solvers import Policy, TabularPolicy
+from cogym.games import Policy, TabularPolicy
 
 
 def decision_tensors() -> tuple[list[str], np.ndarray]:

@@ -8,8 +8,8 @@ import cogym
 from cogym.envs.poker.game import KuhnPoker
 from cogym.envs.poker.nash import nash_policy
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
-from cogym.envs.poker.solvers import expected_returns
 from cogym.envs.poker.tabulate import decision_tensors, tabulate
+from cogym.games import expected_returns
 
 sb3 = pytest.importorskip("stable_baselines3", reason="needs the rl extra: pip install 'cogym[rl]'")
 torch = pytest.importorskip("torch")

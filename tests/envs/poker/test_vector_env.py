@@ -8,8 +8,8 @@ from cogym.core.errors import InvalidArgumentError, ResetNeeded
 from cogym.envs.poker.game import KuhnPoker, info_state_tensor
 from cogym.envs.poker.nash import nash_policy
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
-from cogym.envs.poker.solvers import TabularPolicy, expected_returns
 from cogym.envs.poker.vector_env import KuhnPokerVectorEnv
+from cogym.games import TabularPolicy, expected_returns
 
 
 def _history(row: np.ndarray) -> str:

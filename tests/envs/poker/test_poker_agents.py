@@ -5,13 +5,13 @@ import pytest
 
 import cogym
 from cogym.agents import make_agent
-from cogym.agents.poker import BestResponseAgent, CFRAgent, NashAgent
 from cogym.agents.rollout import run_episodes
 from cogym.core.errors import InvalidArgumentError, UnknownAgentError
+from cogym.envs.poker.agents import BestResponseAgent, CFRAgent, NashAgent
 from cogym.envs.poker.game import KuhnPoker
 from cogym.envs.poker.nash import nash_policy
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
-from cogym.envs.poker.solvers import expected_returns, exploitability
+from cogym.games import expected_returns, exploitability
 
 
 def _mean_and_stderr(env_kwargs, agent_name, hands, **agent_options):

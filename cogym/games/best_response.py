@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.poker.solvers.interface import Game, GameState, Probability
-from cogym.envs.poker.solvers.policy import Policy, TabularPolicy, policies_for_players
+from cogym.games.policy import Policy, TabularPolicy, policies_for_players
+from cogym.games.state import Game, GameState, Probability
 
 #: The actions taken from the root: a hashable name for a state of any game.
 Path = tuple[int, ...]

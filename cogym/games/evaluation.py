@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cogym.envs.poker.solvers.interface import Game, GameState, Probability
-from cogym.envs.poker.solvers.policy import Policy, policies_for_players
+from cogym.games.policy import Policy, policies_for_players
+from cogym.games.state import Game, GameState, Probability
 
 
 def expected_returns(game: Game, policies: Policy | Sequence[Policy]) -> tuple[Probability, ...]:

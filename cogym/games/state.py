@@ -1,8 +1,8 @@
 """The small game interface the solvers take (OpenSpiel's), written as typing protocols.
 
-:class:`~cogym.envs.poker.game.KuhnPoker` and its states fit it, and so can any finite
-two-or-more-player game with perfect recall: the solvers never look inside a state.
-Information-state keys must tell the acting seat apart (Kuhn's do: the length of the
+Any finite game of two or more players with perfect recall fits it (Kuhn poker's
+``KuhnPoker`` and its states do): the solvers never look inside a state.
+Information-state keys must tell the acting seat apart (in Kuhn poker the length of the
 betting history says whose turn it is), since a policy is one table over all keys.
 """
 

@@ -14,8 +14,8 @@ run over floats only, which for a game of Kuhn's size beats numpy's per-call ove
 from __future__ import annotations
 
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.poker.solvers.interface import Game, GameState
-from cogym.envs.poker.solvers.policy import TabularPolicy
+from cogym.games.policy import TabularPolicy
+from cogym.games.state import Game, GameState
 
 
 class _InfoSet:

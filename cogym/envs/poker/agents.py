@@ -15,9 +15,9 @@ from cogym.core.agent import Agent
 from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import BET, PASS, KuhnPoker
 from cogym.envs.poker.nash import nash_policy
-from cogym.envs.poker.solvers import BestResponse, CFRSolver, Policy, TabularPolicy
 from cogym.envs.poker.tabulate import bet_probability
 from cogym.envs.poker.text import move_name
+from cogym.games import BestResponse, CFRSolver, Policy, TabularPolicy
 
 
 class PolicyAgent(Agent):

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from cogym.core.errors import InvalidArgumentError
-from cogym.envs.poker.solvers.interface import Game, GameState, Probability
+from cogym.games.state import Game, GameState, Probability
 
 #: How far the probabilities of a float table entry may sum from 1.
 SUM_TOLERANCE = 1e-6
