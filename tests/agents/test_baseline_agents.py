@@ -2,9 +2,8 @@ import pytest
 
 import cogym
 from cogym.agents import RandomAgent, make_agent, run_episode
-from cogym.envs.countdown import RandomExpressionAgent, SolverAgent
 from cogym.core.errors import InvalidArgumentError, UnknownAgentError
-from cogym.envs.countdown import verify
+from cogym.envs.countdown import RandomExpressionAgent, SolverAgent, verify
 
 UNSOLVABLE = {"numbers": [1, 1, 1, 1], "target": 100}
 
