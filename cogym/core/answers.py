@@ -9,8 +9,7 @@ them in order with :func:`extract_answer`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cogym.core.errors import InvalidArgumentError
 
@@ -20,8 +19,7 @@ DEFAULT_FORMATS: tuple[AnswerFormat, ...] = ("tag", "boxed", "last_line")
 _BRACE_RE = re.compile(r"\\(?:boxed|fbox)\s*\{|[{}]")
 
 
-@dataclass(frozen=True)
-class Extraction:
+class Extraction(NamedTuple):
     """An extracted answer and the format it was found in."""
 
     text: str
@@ -93,6 +91,8 @@ def last_nonempty_line(text: str) -> str | None:
 
 
 _EXTRACTORS = {"tag": extract_tag, "boxed": extract_boxed, "last_line": last_nonempty_line}
+# format tuples already checked (at most 15 exist): verifiers pass the same few every step
+_CHECKED: set[tuple[AnswerFormat, ...]] = set()
 
 
 def check_formats(formats: tuple[AnswerFormat, ...]) -> tuple[AnswerFormat, ...]:
@@ -119,8 +119,17 @@ def extract_answer(
     :param tag: the tag name of the ``"tag"`` format.
     :return: the answer and its format, or ``None`` when no format matched.
     """
-    for name in check_formats(formats):
-        found = extract_tag(text, tag) if name == "tag" else _EXTRACTORS[name](text)
+    if not isinstance(formats, tuple) or formats not in _CHECKED:
+        formats = check_formats(formats)
+        _CHECKED.add(formats)
+    for name in formats:
+        if name == "tag":
+            found = extract_tag(text, tag)
+        elif name == "boxed":
+            found = extract_boxed(text)
+        else:
+            found = last_nonempty_line(text)
         if found is not None:
             return Extraction(found, name)
     return None
+

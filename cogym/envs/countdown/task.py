@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cogym.core.checks import is_int
 from cogym.core.errors import InvalidTaskError
 from cogym.core.tasks import check_task_keys, short_repr
 
@@ -12,11 +13,6 @@ MAX_COUNT = 12
 MAX_NUMBER = 10**6
 MAX_ABS_TARGET = 10**9
 TASK_KEYS = ("numbers", "target", "solution")
-
-
-def _is_int(value: Any) -> bool:
-    """Return whether ``value`` is an int; ``bool`` does not count as one."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _validate_numbers(numbers: Any) -> list[int]:
@@ -28,7 +24,7 @@ def _validate_numbers(numbers: Any) -> list[int]:
     if (
         not isinstance(numbers, list | tuple)
         or not 1 <= len(numbers) <= MAX_COUNT
-        or not all(_is_int(n) and 1 <= n <= MAX_NUMBER for n in numbers)
+        or not all(is_int(n) and 1 <= n <= MAX_NUMBER for n in numbers)
     ):
         raise InvalidTaskError(
             f"Countdown task needs 'numbers': a list of 1-{MAX_COUNT} positive integers, "
@@ -43,7 +39,7 @@ def _validate_target(target: Any) -> int:
     :param target: the value given for ``target``.
     :return: the target.
     """
-    if not _is_int(target) or abs(target) > MAX_ABS_TARGET:
+    if not is_int(target) or abs(target) > MAX_ABS_TARGET:
         raise InvalidTaskError(
             f"Countdown task needs 'target': an integer between {-MAX_ABS_TARGET} and "
             f"{MAX_ABS_TARGET}; got {short_repr(target)}"

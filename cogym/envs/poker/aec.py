@@ -174,10 +174,7 @@ class KuhnPokerAEC(AECEnv):
         render_mode: str | None = None,
     ) -> None:
         super().__init__()
-        if isinstance(num_hands, bool) or not isinstance(num_hands, int) or num_hands < 1:
-            raise InvalidArgumentError(
-                f"num_hands must be a positive int (hands in the match), got {num_hands!r}"
-            )
+        check_int("num_hands", num_hands, minimum=1)
         for name, flag in (
             ("text_observations", text_observations),
             ("text_actions", text_actions),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cogym.core.errors import InvalidArgumentError
+from cogym.core.checks import check_choice, check_int
 
 SEAT_MODES = ("alternate", "random", 0, 1)
 
@@ -13,10 +13,8 @@ def check_table_settings(seat: Any, **counts: Any) -> None:
     """Raise a clear error for a seat mode that is not one of :data:`SEAT_MODES`, or a
     count (``num_hands=``, ``error_allowance=``...) that is not an int >= 1."""
     for name, value in counts.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidArgumentError(f"{name} must be an int >= 1, got {value!r}")
-    if seat not in SEAT_MODES or isinstance(seat, bool):
-        raise InvalidArgumentError(f"seat must be one of {SEAT_MODES}, got {seat!r}")
+        check_int(name, value, minimum=1)
+    check_choice("seat", seat, SEAT_MODES)
 
 
 def default_max_turns(error_allowance: int, num_hands: int) -> int:
