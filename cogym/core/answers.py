@@ -9,6 +9,7 @@ them in order with :func:`extract_answer`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from cogym.core.errors import InvalidArgumentError
@@ -26,6 +27,13 @@ class Extraction(NamedTuple):
     format: AnswerFormat
 
 
+@lru_cache(maxsize=64)
+def _tag_pair(tag: str) -> tuple[str, str]:
+    """``("<tag>", "</tag>")`` in lower case, made once per tag name."""
+    lowered = tag.lower()
+    return f"<{lowered}>", f"</{lowered}>"
+
+
 def extract_tag(text: str, tag: str = "answer") -> str | None:
     """Return the content of the last ``<tag>...</tag>``, stripped.
 
@@ -38,7 +46,7 @@ def extract_tag(text: str, tag: str = "answer") -> str | None:
     :return: the tag's content, or ``None`` when the text has no such opening tag.
     """
     lowered = text.lower()
-    open_tag, close_tag = f"<{tag.lower()}>", f"</{tag.lower()}>"
+    open_tag, close_tag = _tag_pair(tag)
     start = lowered.rfind(open_tag)
     if start < 0:
         return None
@@ -91,6 +99,7 @@ def last_nonempty_line(text: str) -> str | None:
 
 
 _EXTRACTORS = {"tag": extract_tag, "boxed": extract_boxed, "last_line": last_nonempty_line}
+_new_extraction = tuple.__new__  # skips NamedTuple's Python-level __new__ on the hot path
 # format tuples already checked (at most 15 exist): verifiers pass the same few every step
 _CHECKED: set[tuple[AnswerFormat, ...]] = set()
 
@@ -130,6 +139,6 @@ def extract_answer(
         else:
             found = last_nonempty_line(text)
         if found is not None:
-            return Extraction(found, name)
+            return _new_extraction(Extraction, (found, name))
     return None
 

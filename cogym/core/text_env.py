@@ -103,6 +103,8 @@ class TextEnv(gym.Env[str, str]):
     max_observation_length: ClassVar[int] = 8192
     #: Longest action, in characters; a longer action is invalid (``"action_too_long"``).
     max_action_length: ClassVar[int] = 16384
+    #: Whether the class overrides :meth:`legal_actions` (set for each subclass).
+    _lists_legal_actions: ClassVar[bool] = False
     #: Keys a subclass accepts in ``reset(options=...)``.
     option_keys: ClassVar[frozenset[str]] = frozenset()
     #: How the env reads an answer out of free text, in priority order: the formats its
@@ -116,6 +118,8 @@ class TextEnv(gym.Env[str, str]):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _check_kwargs(cls.__dict__["__init__"])
+        # only envs that list their legal actions pay for asking on every step
+        cls._lists_legal_actions = cls.legal_actions is not TextEnv.legal_actions
         modes = cls.metadata["render_modes"]
         if cls._render_rgb is not TextEnv._render_rgb and "rgb_array" not in modes:
             cls.metadata = {**cls.metadata, "render_modes": [*modes, "rgb_array"]}
@@ -142,6 +146,7 @@ class TextEnv(gym.Env[str, str]):
         #: use, ended by :meth:`close` or garbage collection.
         self.resources = Resources()
         self._turn: int | None = None
+        self._finite_actions = False
         self._done = False
         self._last_action: str | None = None
         self._last_observation = ""
@@ -200,6 +205,8 @@ class TextEnv(gym.Env[str, str]):
         super().reset(seed=seed)
         options = self._check_options(options)
         self._turn, self._done, self._last_action = 0, False, None
+        # spaces are fixed once made, so the mode is read once per episode, not per step
+        self._finite_actions = isinstance(self.action_space, spaces.Discrete)
         observation, extra = self._start_episode(options)
         info: dict[str, Any] = {"turn": 0, **extra}
         self._add_legal_actions(info)
@@ -227,7 +234,8 @@ class TextEnv(gym.Env[str, str]):
             "feedback_kind": outcome.feedback_kind,
             **outcome.info,
         }
-        self._add_legal_actions(info)
+        if self._lists_legal_actions:
+            self._add_legal_actions(info)
         self._last_action = action if isinstance(action, str) else repr(action)
         self._last_observation = fit_text(outcome.observation, self.max_observation_length)
         return self._observe(self._last_observation), float(reward), terminated, truncated, info
@@ -266,7 +274,7 @@ class TextEnv(gym.Env[str, str]):
         return dict(options)
 
     def _judge(self, action: Any) -> Outcome:
-        if isinstance(self.action_space, spaces.Discrete):
+        if self._finite_actions:
             return self._judge_choice(action)
         if isinstance(action, bytes):
             action = action.decode("utf-8", errors="replace")

@@ -129,10 +129,11 @@ def _strip_once(text: str) -> str:
     """Remove one layer of decoration: a wrapper, a trailing period, or a trailing ``= N``."""
     text = text.strip()
     for opening, closing in _WRAPPERS:
+        # startswith first: it fails at once for most wrappers, which keeps steps fast
         if (
-            len(text) >= len(opening) + len(closing)
-            and text.startswith(opening)
+            text.startswith(opening)
             and text.endswith(closing)
+            and len(text) >= len(opening) + len(closing)
         ):
             return text[len(opening) : len(text) - len(closing)]
     if text.endswith("."):
