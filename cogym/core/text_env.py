@@ -147,6 +147,8 @@ class TextEnv(gym.Env[str, str]):
         self.resources = Resources()
         self._turn: int | None = None
         self._finite_actions = False
+        self._text_observations = True
+        self._choices: range | None = None
         self._done = False
         self._last_action: str | None = None
         self._last_observation = ""
@@ -205,12 +207,12 @@ class TextEnv(gym.Env[str, str]):
         super().reset(seed=seed)
         options = self._check_options(options)
         self._turn, self._done, self._last_action = 0, False, None
-        # spaces are fixed once made, so the mode is read once per episode, not per step
-        self._finite_actions = isinstance(self.action_space, spaces.Discrete)
+        if self._choices is None:  # spaces are fixed once made: read the modes once
+            self._read_modes()
         observation, extra = self._start_episode(options)
         info: dict[str, Any] = {"turn": 0, **extra}
         self._add_legal_actions(info)
-        self._last_observation = fit_text(observation, self.max_observation_length)
+        self._last_observation = self._fit(observation)
         return self._observe(self._last_observation), info
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
@@ -237,7 +239,7 @@ class TextEnv(gym.Env[str, str]):
         if self._lists_legal_actions:
             self._add_legal_actions(info)
         self._last_action = action if isinstance(action, str) else repr(action)
-        self._last_observation = fit_text(outcome.observation, self.max_observation_length)
+        self._last_observation = self._fit(outcome.observation)
         return self._observe(self._last_observation), float(reward), terminated, truncated, info
 
     def close(self) -> None:
@@ -253,7 +255,7 @@ class TextEnv(gym.Env[str, str]):
         lines = [f"[{type(self).__name__} turn {self.turn}/{self.max_turns}]"]
         if self._last_action is not None:
             lines.append(f"> {preview(self._last_action, 200)}")
-        lines.append(self._last_observation)
+        lines.append(fit_text(self._last_observation, self.max_observation_length))
         return "\n".join(lines) + "\n"
 
     # -- helpers ------------------------------------------------------------------------
@@ -297,14 +299,26 @@ class TextEnv(gym.Env[str, str]):
         choice = action
         if isinstance(choice, np.ndarray) and choice.shape in ((), (1,)):
             choice = choice.reshape(()).item()
-        space = self.action_space
         if (
             isinstance(choice, (int, np.integer))
             and not isinstance(choice, bool)
-            and space.start <= choice < space.start + space.n
+            and int(choice) in self._choices
         ):
             return self._apply_choice(int(choice))
         return self._invalid_choice(action)
+
+    def _fit(self, text: str) -> str:
+        # a vector-mode env returns vectors: its text is fitted only when rendered
+        return fit_text(text, self.max_observation_length) if self._text_observations else text
+
+    def _read_modes(self) -> None:
+        self._text_observations = isinstance(self.observation_space, spaces.Text)
+        self._finite_actions = isinstance(self.action_space, spaces.Discrete)
+        if self._finite_actions:
+            start = int(self.action_space.start)
+            self._choices = range(start, start + int(self.action_space.n))
+        else:
+            self._choices = range(0)
 
     def _add_legal_actions(self, info: dict[str, Any]) -> None:
         legal = self.legal_actions()
