@@ -85,9 +85,6 @@ TOY = Family(
     name="toy-reverse",
     env_class=ReverseEnv,
     envs=(EnvEntry("cogym/ToyReverse-v0", "Reverse a word (a family defined in a test)"),),
-    config=ReverseConfig,
-    generate=generate,
-    validate_task=validate,
     verify=verify,
     agents=(AgentSpec("reverser", lambda env, seed: Reverser(), "reverses it", role="expert"),),
 )

@@ -73,9 +73,12 @@ class Family:
     :param env_class: the single-episode env class every id makes.
     :param envs: the registered ids, each a variant of ``env_class``.
     :param summary: one line about the family.
-    :param config: the task generator's config class (a :class:`~cogym.core.config.TaskConfig`).
-    :param generate: ``(rng, config) -> task``: one task, a pure function of the rng.
-    :param validate_task: ``task -> clean task``: checks a task dict in the family's schema.
+    :param config: the task generator's config class (a :class:`~cogym.core.config.TaskConfig`);
+        by default the one a :class:`~cogym.core.task_env.TaskEnv` class names.
+    :param generate: ``(rng, config) -> task``: one task, a pure function of the rng; by
+        default the env class's ``generate_task``.
+    :param validate_task: ``task -> clean task``: checks a task dict in the family's
+        schema; by default the env class's ``validate_task``.
     :param verify: ``(text, task, **options) -> Verdict``: grades an answer without the env.
     :param agents: the family's baseline agents (expert or oracle, chance level...).
     :param game: makes the pure game core, for two-player games (solvers, self-play).
@@ -107,6 +110,14 @@ class Family:
                 raise InvalidArgumentError(
                     f"family {self.name!r}: env id {entry.id!r} must look like cogym/Name-v0"
                 )
+        # a task env already names its config, generator and validator: read, not repeat
+        for field_name, attribute in (
+            ("config", "config_class"),
+            ("generate", "generate_task"),
+            ("validate_task", "validate_task"),
+        ):
+            if getattr(self, field_name) is None and hasattr(self.env_class, attribute):
+                object.__setattr__(self, field_name, getattr(self.env_class, attribute))
         names = [agent.name for agent in self.agents]
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:

@@ -23,9 +23,6 @@ FAMILY = Family(
             {"kind": "io"},
         ),
     ),
-    config=CodeConfig,
-    generate=generate_task,
-    validate_task=validate_task,
     verify=verify,
     agents=(
         AgentSpec(

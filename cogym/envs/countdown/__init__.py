@@ -25,9 +25,6 @@ FAMILY = Family(
             {"preset": "hard"},
         ),
     ),
-    config=CountdownConfig,
-    generate=generate_task,
-    validate_task=validate_task,
     verify=verify_task,
     agents=(
         AgentSpec(

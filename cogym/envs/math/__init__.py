@@ -28,9 +28,6 @@ FAMILY = Family(
             {"mode": "python", "max_tool_calls": 4},
         ),
     ),
-    config=MathConfig,
-    generate=generate_task,
-    validate_task=validate_task,
     verify=verify,
     agents=(
         AgentSpec(
