@@ -38,36 +38,17 @@ ACTION_MAX_LENGTH = 16384
 AGENTS = ("player_0", "player_1")
 
 
-def env(
-    *,
-    num_hands: int = 1,
-    text_observations: bool = False,
-    text_actions: bool = False,
-    error_allowance: int = 3,
-    invalid_action_reward: float = -0.1,
-    render_mode: str | None = None,
-) -> AECEnv:
+def env(**kwargs: Any) -> AECEnv:
     """Kuhn poker wrapped as PettingZoo's classic games are: calls out of order (``step``
     before ``reset``) raise, and with index actions an action outside ``Discrete(2)``
     fails an assertion. Text actions need no such wrapper: the env answers an invalid
     move itself, with feedback and a penalty.
 
-    :param num_hands: hands in the match; the game ends after the last one.
-    :param text_observations: add a ``"text"`` entry to each observation.
-    :param text_actions: agents move in words (``"[bet]"``); needs ``text_observations``.
-    :param error_allowance: with text actions, invalid moves in a row that forfeit a hand.
-    :param invalid_action_reward: with text actions, the reward for an invalid move.
-    :param render_mode: ``None``, ``"ansi"`` or ``"human"``.
+    :param kwargs: those of :class:`KuhnPokerAEC` (``num_hands``, ``text_observations``,
+        ``text_actions``, ``error_allowance``, ``invalid_action_reward``, ``render_mode``).
     """
-    game = KuhnPokerAEC(
-        num_hands=num_hands,
-        text_observations=text_observations,
-        text_actions=text_actions,
-        error_allowance=error_allowance,
-        invalid_action_reward=invalid_action_reward,
-        render_mode=render_mode,
-    )
-    if text_actions:
+    game = KuhnPokerAEC(**kwargs)
+    if game.text_actions:
         return wrappers.OrderEnforcingWrapper(game)
     return wrappers.OrderEnforcingWrapper(wrappers.AssertOutOfBoundsWrapper(game))
 
