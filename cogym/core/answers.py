@@ -141,4 +141,3 @@ def extract_answer(
         if found is not None:
             return _new_extraction(Extraction, (found, name))
     return None
-

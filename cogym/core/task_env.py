@@ -9,7 +9,7 @@
 - replayable episodes: a seeded reset draws a ``task_index`` from the env's
   ``np_random`` and reports it, and ``{"index": i}`` reads the same sequence, so every
   episode is ``(dataset_seed, task_index)``;
-- the reset info keys ``task`` and ``task_index``, and the turns-left line.
+- the reset info keys ``task`` and ``task_index``.
 
 A family names its pieces in the class statement and writes :meth:`_start_task` (the
 prompt) and ``_apply_action`` (its rules)::
@@ -112,10 +112,3 @@ class TaskEnv(TextEnv):
         self.task, self.task_index = self.tasks.pick(self.np_random, options)
         prompt, extra = self._start_task(options)
         return prompt, {"task": self.task, "task_index": self.task_index, **extra}
-
-    def turns_left_line(self) -> str:
-        """``"3 turns left."``, ``"1 turn left."`` or ``"No turns left."``."""
-        left = self.turns_left
-        if left <= 0:
-            return "No turns left."
-        return f"{left} turn{'s' if left != 1 else ''} left."

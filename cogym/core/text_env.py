@@ -201,6 +201,13 @@ class TextEnv(gym.Env[str, str]):
         """Turns left before truncation."""
         return self.max_turns - self.turn
 
+    def turns_left_line(self) -> str:
+        """``"3 turns left."``, ``"1 turn left."`` or ``"No turns left."``."""
+        left = self.turns_left
+        if left <= 0:
+            return "No turns left."
+        return f"{left} turn{'s' if left != 1 else ''} left."
+
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
@@ -236,8 +243,7 @@ class TextEnv(gym.Env[str, str]):
             "feedback_kind": outcome.feedback_kind,
             **outcome.info,
         }
-        if self._lists_legal_actions:
-            self._add_legal_actions(info)
+        self._add_legal_actions(info)
         self._last_action = action if isinstance(action, str) else repr(action)
         self._last_observation = self._fit(outcome.observation)
         return self._observe(self._last_observation), float(reward), terminated, truncated, info
@@ -321,6 +327,8 @@ class TextEnv(gym.Env[str, str]):
             self._choices = range(0)
 
     def _add_legal_actions(self, info: dict[str, Any]) -> None:
+        if not self._lists_legal_actions:
+            return
         legal = self.legal_actions()
         if legal is not None:
             info["legal_actions"] = legal

@@ -10,12 +10,12 @@ give the feedback, which never shows a hidden test.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cogym.core.answers import extract_tag
+from cogym.core.checks import check_number
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.verdict import Verdict
 from cogym.envs.code.actions import parse_action, strip_fence
@@ -170,7 +170,7 @@ def evaluate_submission(
     :param timeout_s: the limit per test.
     :return: the hidden and visible outcomes and the feedback on the examples.
     """
-    _check_timeout(timeout_s)
+    check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
     task = validate_task(task)
     examples = run_cases(code, task, task["examples"], runner, timeout_s=timeout_s)
     hidden = run_cases(code, task, task["tests"], runner, timeout_s=timeout_s)
@@ -218,7 +218,7 @@ def verify(
         ``details`` hold ``passed``, ``total`` and ``pass_rate``.
     """
     _check_reward(reward)
-    _check_timeout(timeout_s)
+    check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
     task = validate_task(task)
     source = submitted_code(code)
     if source is None:
@@ -250,10 +250,3 @@ def verify(
 def _check_reward(reward: str) -> None:
     if reward not in REWARD_MODES:
         raise InvalidArgumentError(f"reward must be one of {REWARD_MODES}, got {reward!r}")
-
-
-def _check_timeout(timeout_s: float) -> None:
-    if not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
-        raise InvalidArgumentError(
-            f"timeout_s must be a positive number of seconds, got {timeout_s!r}"
-        )

@@ -22,7 +22,6 @@ for many calls. :func:`grade`, :func:`is_equivalent` and :func:`verify` take a
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import select
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from cogym.core.answers import extract_answer
+from cogym.core.checks import check_int, check_number
 from cogym.core.errors import CogymError, InvalidArgumentError
 from cogym.core.verdict import Verdict
 
@@ -286,13 +286,6 @@ class _Workers:
             raise GraderClosedError(CLOSED_MESSAGE)
 
 
-def _check_timeout(timeout_s: float) -> None:
-    if not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
-        raise InvalidArgumentError(
-            f"timeout_s must be a positive number of seconds, got {timeout_s!r}"
-        )
-
-
 def _shown(answer: str) -> str:
     if len(answer) <= _SHOWN_ANSWER_CHARS:
         return answer
@@ -311,8 +304,7 @@ class MathGrader:
     """
 
     def __init__(self, *, max_idle: int = _MAX_IDLE_WORKERS) -> None:
-        if isinstance(max_idle, bool) or not isinstance(max_idle, int) or max_idle < 0:
-            raise InvalidArgumentError(f"max_idle must be an int >= 0, got {max_idle!r}")
+        check_int("max_idle", max_idle, minimum=0)
         self._workers = _Workers(max_idle)
         self._finalizer = weakref.finalize(self, self._workers.end)
 
@@ -330,7 +322,7 @@ class MathGrader:
         :return: ``"correct"``, ``"wrong_answer"``, ``"unparsable"`` or ``"timeout"``.
         :raises GraderClosedError: when the grader is (or gets) closed.
         """
-        _check_timeout(timeout_s)
+        check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
         worker = self._workers.take()
         verdict = worker.ask(answer, gold, timeout_s)
         self._workers.give_back(worker, healthy=verdict is not None)
@@ -351,7 +343,7 @@ class MathGrader:
             raise InvalidArgumentError(
                 f"max_answer_chars must be at least 1, got {max_answer_chars}"
             )
-        _check_timeout(timeout_s)
+        check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
         answer = extract_final_answer(text)
         if not answer:
             return Grade(
