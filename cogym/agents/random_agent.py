@@ -12,8 +12,9 @@ from cogym.core.agent import Agent
 
 
 class RandomAgent(Agent):
-    """Picks a random legal action when the env lists them (``info["legal_actions"]``),
-    else samples the action space. For free-text envs that is random text, which is
+    """Picks a random legal action: for a Discrete action space an index allowed by
+    ``info["action_mask"]``, for text one of ``info["legal_actions"]``; else it samples the
+    action space. For free-text envs that is random text, which is
     almost always invalid: it measures the invalid-action floor.
 
     :param action_space: the env's action space.
@@ -30,9 +31,13 @@ class RandomAgent(Agent):
         return RandomAgent(self.action_space, seed=int(self.np_random.integers(2**63)))
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        if isinstance(self.action_space, spaces.Discrete):
+            # A Discrete env takes an index, even where its info also lists legal moves in words.
+            mask = info.get("action_mask")
+            if mask is not None:
+                return self.action_space.sample(mask=np.asarray(mask, dtype=np.int8))
+            return self.action_space.sample()
         legal = info.get("legal_actions")
         if legal:
             return legal[int(self.np_random.integers(len(legal)))]
-        if "action_mask" in info and isinstance(self.action_space, spaces.Discrete):
-            return self.action_space.sample(mask=np.asarray(info["action_mask"], dtype=np.int8))
         return self.action_space.sample()

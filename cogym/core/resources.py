@@ -5,6 +5,11 @@ owner (usually an env): the owner's ``close()`` ends it, and so does garbage col
 of the owner, through a finalizer, never a module global or ``atexit``. A resource the
 user made and passed in is *shared*: it is used, never closed, so one pool can serve
 many envs and outlive them.
+
+Fork-safe: in a forked child (an ``AsyncVectorEnv`` worker, say) a :class:`Lazy` forgets
+the resource its parent started, without closing it, and starts its own on the next
+:meth:`Lazy.get` (see :mod:`cogym.core.forks`). A shared resource stays shared; the
+classes cogym passes in (sandbox pools, math graders) are fork-safe themselves.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import threading
 import weakref
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
+
+from cogym.core import forks
 
 
 class Closeable(Protocol):
@@ -46,6 +53,13 @@ class Lazy(Generic[T]):
         # was started even when ``close`` is never called.
         self._slot: list[T | None] = [None]
         self._finalizer = weakref.finalize(self, _close_slot, self._slot)
+        forks.register(self)
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: let go of the parent's resource; the next get starts one."""
+        forks.keep_inherited(self._slot[0])
+        self._slot[0] = None
+        self._lock = threading.Lock()
 
     @property
     def started(self) -> bool:

@@ -11,15 +11,35 @@ import re
 import string
 
 from gymnasium import spaces
+from gymnasium.vector.utils import (
+    create_shared_memory,
+    read_from_shared_memory,
+    write_to_shared_memory,
+)
+
+from cogym.core.shared_text import create_shared_texts, read_shared_texts, write_shared_text
 
 CHARSET = string.printable
 _OUTSIDE_CHARSET = re.compile(r"[^\x20-\x7e\t\n\r\x0b\x0c]")
 TRUNCATION_MARK = "\n...[truncated]"
 
 
-def text_space(max_length: int, min_length: int = 0) -> spaces.Text:
+class PrintableText(spaces.Text):
+    """A gymnasium ``Text`` space whose observations survive ``AsyncVectorEnv``'s shared memory.
+
+    It is a plain ``Text`` to everything else; see :mod:`cogym.core.shared_text` for why
+    gymnasium's own shared-memory handling of ``Text`` returns stale strings.
+    """
+
+
+create_shared_memory.register(PrintableText)(create_shared_texts)
+read_from_shared_memory.register(PrintableText)(read_shared_texts)
+write_to_shared_memory.register(PrintableText)(write_shared_text)
+
+
+def text_space(max_length: int, min_length: int = 0) -> PrintableText:
     """A Text space over :data:`CHARSET` (printable ASCII and whitespace)."""
-    return spaces.Text(max_length=max_length, min_length=min_length, charset=CHARSET)
+    return PrintableText(max_length=max_length, min_length=min_length, charset=CHARSET)
 
 
 def fit_text(text: str, max_length: int) -> str:

@@ -10,6 +10,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cogym.core import forks
 from cogym.sandbox.api import map_jobs
 from cogym.sandbox.backends import resolve
 from cogym.sandbox.errors import SandboxError
@@ -34,7 +35,9 @@ class SandboxPool:
     a clean interpreter (nothing a previous run set or imported), an empty scratch dir
     and ``/tmp``, and no process of an earlier run alive. A sandbox whose run timed out,
     overflowed its output or could not be cleaned is killed and replaced in the
-    background. Results mean the same as :func:`~cogym.sandbox.run`'s. Thread-safe.
+    background. Results mean the same as :func:`~cogym.sandbox.run`'s. Thread-safe, and
+    fork-safe: a forked child (an ``AsyncVectorEnv`` worker given a shared pool) starts
+    sandboxes of its own on its first run and never touches its parent's.
 
     :param size: sandboxes, i.e. runs at once.
     :param backend: ``"auto"``, ``"bwrap"``, ``"docker"`` or (not isolated) ``"subprocess"``.
@@ -64,12 +67,25 @@ class SandboxPool:
         self._closed = False
         self._failure: SandboxError | None = None
         self._finalizer = weakref.finalize(self, SandboxPool._close_all, self._all, self._lock)
+        self._unstarted = 0  # sandboxes to start on the next run (in a forked child)
+        forks.register(self)
         try:
             for sandbox in self._start_many(size):
                 self._idle.put(sandbox)
         except SandboxError:
             self.close()
             raise
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: leave the parent's sandboxes alone; start ``size`` new ones
+        on the next run."""
+        self._finalizer.detach()
+        forks.keep_inherited(self._all, self._idle)
+        self._idle = queue.Queue()
+        self._all = set()
+        self._lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, SandboxPool._close_all, self._all, self._lock)
+        self._unstarted = 0 if self._closed else self.size
 
     def _config(self) -> dict[str, Any]:
         return {"mode": "serve", "jobs": None, "warm": True}
@@ -123,6 +139,11 @@ class SandboxPool:
         self._idle.put(None)  # wakes a waiting run, which reports the failure
 
     def _take(self) -> SandboxProcess:
+        with self._lock:
+            missing, self._unstarted = self._unstarted, 0
+        if missing:
+            for sandbox in self._start_many(missing):
+                self._idle.put(sandbox)
         try:
             sandbox = self._idle.get(timeout=TAKE_TIMEOUT_S)
         except queue.Empty:

@@ -6,6 +6,7 @@ import threading
 import weakref
 from dataclasses import replace
 
+from cogym.core import forks
 from cogym.sandbox.backends import resolve
 from cogym.sandbox.errors import SandboxError
 from cogym.sandbox.limits import Limits
@@ -52,6 +53,16 @@ class Session:
         self._closed = False
         # One slot, shared with the finalizer, so that a restarted process is closed too.
         self._slot: list[SandboxProcess | None] = [self._start()]
+        self._finalizer = weakref.finalize(self, Session._close_slot, self._slot)
+        forks.register(self)
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: leave the parent's process alone; the next cell starts a
+        fresh session (its namespace is the parent's process's, not this one's)."""
+        self._finalizer.detach()
+        forks.keep_inherited(self._slot[0])
+        self._slot = [None]
+        self._lock = threading.Lock()
         self._finalizer = weakref.finalize(self, Session._close_slot, self._slot)
 
     def _start(self) -> SandboxProcess:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cogym.core import forks
 from cogym.core.answers import extract_answer
 from cogym.core.checks import check_int, check_number
 from cogym.core.errors import CogymError, InvalidArgumentError
@@ -296,9 +297,11 @@ class MathGrader:
     """Grades answers with math-verify in worker processes that it owns.
 
     Thread-safe: each thread that grades takes a worker of its own, so several threads
-    grade in parallel. Workers start on first use; up to ``max_idle`` are kept for
-    reuse. ``close()``, the end of a ``with`` block, or garbage collection of the grader
-    ends every worker; a closed grader raises :class:`GraderClosedError`.
+    grade in parallel. Fork-safe: a forked child (an ``AsyncVectorEnv`` worker given a
+    shared grader) starts workers of its own and never touches its parent's. Workers
+    start on first use; up to ``max_idle`` are kept for reuse. ``close()``, the end of a
+    ``with`` block, or garbage collection of the grader ends every worker; a closed
+    grader raises :class:`GraderClosedError`.
 
     :param max_idle: how many idle workers to keep (each holds SymPy, about 100 MB).
     """
@@ -306,6 +309,16 @@ class MathGrader:
     def __init__(self, *, max_idle: int = _MAX_IDLE_WORKERS) -> None:
         check_int("max_idle", max_idle, minimum=0)
         self._workers = _Workers(max_idle)
+        self._finalizer = weakref.finalize(self, self._workers.end)
+        forks.register(self)
+
+    def after_fork_in_child(self) -> None:
+        """In a forked child: leave the parent's workers alone and start new ones on use."""
+        self._finalizer.detach()
+        inherited = self._workers
+        forks.keep_inherited(inherited)
+        self._workers = _Workers(inherited.max_idle)
+        self._workers.closed = inherited.closed
         self._finalizer = weakref.finalize(self, self._workers.end)
 
     @property
