@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import gymnasium as gym
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -99,7 +100,10 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 def summarize(
     records: list[EpisodeRecord], elapsed_s: float, generated_tokens: int | None = None
 ) -> dict[str, Any]:
-    """Success rate, mean return and turns, and throughput of a batch of episodes."""
+    """Success rate, mean return and turns, and throughput of a batch of episodes
+    (``{"episodes": 0}`` when there are none, as after an early Ctrl-C)."""
+    if not records:
+        return {"episodes": 0}
     returns = [record.total_reward for record in records]
     summary = {
         "episodes": len(records),
@@ -135,34 +139,62 @@ def evaluate(
     args: argparse.Namespace,
     backend: Backend | None,
     out: TextIO | None = None,
+    env: gym.Env | None = None,
 ) -> dict[str, Any]:
-    """Run ``args.episodes`` episodes of ``args.agent`` on ``env_id``; return the summary."""
+    """Run ``args.episodes`` episodes of ``args.agent`` on ``env_id``; return the summary.
+
+    :param env: an env of ``env_id`` already made; it plays the first slot, so the env is
+        built once per slot and never just to be looked at.
+    :return: the summary; after Ctrl-C, the summary of the episodes that ended, with
+        ``interrupted`` True (its ``episodes`` may then be 0).
+    """
     env_kwargs = parse_env_kwargs(args.env_kwarg)
-    probe = cogym.make(env_id, **env_kwargs)
-    full_id = probe.spec.id
-    agent = make_agent(args.agent, probe, seed=args.seed, **agent_options(args, backend))
-    probe.close()
+    first = env if env is not None else cogym.make(env_id, **env_kwargs)
+    full_id = first.spec.id
+    try:
+        agent = make_agent(args.agent, first, seed=args.seed, **agent_options(args, backend))
+    except BaseException:
+        first.close()
+        raise
+    unused = [first]
+
+    def make_env() -> gym.Env:
+        return unused.pop() if unused else cogym.make(full_id, **env_kwargs)
+
     seeds = list(range(args.seed, args.seed + args.episodes))
+    records: list[EpisodeRecord] = []
+    interrupted = False
     with tqdm(total=len(seeds), desc=f"{args.agent} on {full_id}", disable=args.quiet) as bar:
 
         def done(record: EpisodeRecord) -> None:
+            records.append(record)
             bar.update()
             if out is not None:
                 out.write(record.to_json() + "\n")
+                out.flush()
 
         start = time.perf_counter()
-        records = run_episodes(
-            lambda: cogym.make(full_id, **env_kwargs),
-            agent,
-            seeds,
-            batch_size=args.batch,
-            agent_name=args.agent,
-            on_episode=done,
-        )
+        try:
+            run_episodes(
+                make_env,
+                agent,
+                seeds,
+                batch_size=args.batch,
+                agent_name=args.agent,
+                on_episode=done,
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            for leftover in unused:
+                leftover.close()
         elapsed = time.perf_counter() - start
     stats = getattr(agent, "stats", None)
     tokens = stats.generated_tokens if isinstance(stats, GenerationStats) else None
-    return {"env": full_id, "agent": args.agent, **summarize(records, elapsed, tokens)}
+    summary = {"env": full_id, "agent": args.agent, **summarize(records, elapsed, tokens)}
+    if interrupted:
+        summary["interrupted"] = True
+    return summary
 
 
 def load_model(args: argparse.Namespace) -> Backend:
@@ -183,19 +215,32 @@ def check_counts(args: argparse.Namespace) -> None:
         raise CogymError(f"--batch must be >= 1, got {args.batch}")
 
 
+def interrupted_line(summaries: list[dict[str, Any]], planned: int) -> str | None:
+    """The line that says a run was cut short by Ctrl-C, or ``None`` when it was not."""
+    if not any(s.get("interrupted") for s in summaries):
+        return None
+    ended = sum(s["episodes"] for s in summaries)
+    return f"interrupted (Ctrl-C) after {ended} of {planned} episodes; the table covers those."
+
+
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     check_counts(args)
-    cogym.make(args.env_id).close()  # an unknown id fails before a model loads
-    backend = open_backend(args)
+    env = cogym.make(args.env_id, **parse_env_kwargs(args.env_kwarg))  # fails before a model loads
     with contextlib.ExitStack() as stack:
+        stack.callback(env.close)  # closes it if the model cannot load; no-op once used
+        backend = open_backend(args)
         if backend is not None:
             stack.callback(backend.close)
         out = stack.enter_context(Path(args.out).open("w", encoding="utf-8")) if args.out else None
-        summary = evaluate(args.env_id, args, backend, out)
+        summary = evaluate(args.env_id, args, backend, out, env=env)
+    note = interrupted_line([summary], args.episodes)
     if args.json:
         print(json.dumps(summary))
-    else:
+    elif summary["episodes"]:
         console.print(summary_table([summary]))
+    if note is not None:
+        Console(stderr=True, soft_wrap=True, highlight=False).print(f"[yellow]{note}[/yellow]")
+        return 130
     return 0
 
 
@@ -203,9 +248,10 @@ def cmd_eval(args: argparse.Namespace, console: Console) -> int:
     check_counts(args)
     env_ids = [env_id.strip() for env_id in args.envs.split(",") if env_id.strip()]
     agents = [agent.strip() for agent in args.agents.split(",") if agent.strip()]
-    for env_id in env_ids:
-        cogym.make(env_id).close()
-    summaries = []
+    env_kwargs = parse_env_kwargs(args.env_kwarg)
+    for env_id in env_ids:  # every id fails before a model loads
+        cogym.make(env_id, **env_kwargs).close()
+    summaries: list[dict[str, Any]] = []
     backend = None
     try:
         for agent in agents:
@@ -214,13 +260,22 @@ def cmd_eval(args: argparse.Namespace, console: Console) -> int:
                 backend = load_model(args)
             for env_id in env_ids:
                 summaries.append(evaluate(env_id, agent_args, backend))
+                if summaries[-1].get("interrupted"):
+                    break
+            if summaries and summaries[-1].get("interrupted"):
+                break
     finally:
         if backend is not None:
             backend.close()
-    table = markdown_summary(summaries, model=backend.name if backend is not None else None)
+    done = [s for s in summaries if s["episodes"]]
+    table = markdown_summary(done, model=backend.name if backend is not None else None)
     print(table)
     if args.out:
         Path(args.out).write_text(table + "\n", encoding="utf-8")
+    note = interrupted_line(summaries, args.episodes * len(env_ids) * len(agents))
+    if note is not None:
+        Console(stderr=True, soft_wrap=True, highlight=False).print(f"[yellow]{note}[/yellow]")
+        return 130
     return 0
 
 
@@ -268,11 +323,18 @@ def summary_table(summaries: list[dict[str, Any]]) -> Table:
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
-    from cogym.serve import serve
+    from cogym.serve import ServeLimits, serve
 
+    limits = ServeLimits(
+        max_new_tokens=args.max_new_tokens,
+        request_timeout_s=args.request_timeout,
+        max_batch_size=args.max_batch_size,
+        max_queued=args.max_queued,
+        chunk_tokens=args.chunk_tokens,
+    )
     backend = load_model(args)
     try:
-        serve(backend, host=args.host, port=args.port, model_name=args.name)
+        serve(backend, host=args.host, port=args.port, model_name=args.name, limits=limits)
     finally:
         backend.close()
     return 0
@@ -393,6 +455,33 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
     server.add_argument("--name", help="the model id clients use (default: the model's name)")
+    server.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=4096,
+        help="the most tokens a completion may ask for, and the default (default 4096)",
+    )
+    server.add_argument(
+        "--request-timeout",
+        type=float,
+        default=300.0,
+        help="seconds a request may wait and generate before a 504 (default 300)",
+    )
+    server.add_argument(
+        "--max-batch-size", type=int, default=64, help="completions per model call (default 64)"
+    )
+    server.add_argument(
+        "--max-queued",
+        type=int,
+        default=256,
+        help="requests held at once (waiting or generating); more get 503 (default 256)",
+    )
+    server.add_argument(
+        "--chunk-tokens",
+        type=int,
+        default=64,
+        help="tokens a request generates before the next gets its turn (default 64)",
+    )
     server.set_defaults(handler=cmd_serve)
 
     play = commands.add_parser("play", help="play an env yourself in the terminal")

@@ -1,6 +1,8 @@
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,11 +118,47 @@ def test_run_passes_env_kwargs(capsys):
         (["run", "Countdown-v0", "--agent", "oracle"], "unknown agent"),
         (["run", "Countdown-v0", "--env-kwarg", "turns=3"], "unknown kwarg"),
         (["run", "Countdown-v0", "--episodes", "0"], "--episodes must be"),
+        (["run", "Countdown-v0", "--env-kwarg", "invalid_action_reward=x"], "invalid_action_rew"),
+        (["run", "Math-v0", "--env-kwarg", "grade_timeout_s=0"], "grade_timeout_s"),
+        (["eval", "--envs", "Countdown-v0", "--env-kwarg", "max_turns=-1"], "max_turns"),
     ],
 )
 def test_run_errors_are_one_clear_line(argv, message, capsys):
     assert main(argv) == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_during_a_run_prints_the_partial_table_and_keeps_the_jsonl_valid(tmp_path):
+    out = tmp_path / "episodes.jsonl"
+    argv = ["run", "Countdown-v0", "--agent", "solver", "--episodes", "10000000"]
+    process = subprocess.Popen(
+        [*_cogym_command(), *argv, "--out", str(out), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Wait (without a time limit of our own) until some episodes have ended.
+        while process.poll() is None and len(_lines(out)) < 3:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) >= 3 and all(record["success"] for record in records)
+    assert "interrupted (Ctrl-C) after" in stderr and "Traceback" not in stderr
+    ended = int(stderr.split("after ")[1].split(" of")[0])
+    assert ended == len(records)
+    assert "cogym run" in stdout and "100.0%" in stdout  # the table of what ended
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
 
 
 def test_parse_env_kwargs_reads_json_values():

@@ -55,7 +55,10 @@ def verify(text: str, task: dict[str, Any]) -> Verdict:
 class ReverseEnv(TaskEnv, config=ReverseConfig, generate=generate, validate=validate):
     """Reverse a word; the answer goes in ``<answer>`` tags (2 turns)."""
 
+    made = 0  # how many were built (cogym run builds one per batch slot)
+
     def __init__(self, *, max_length: int | None = None, max_turns: int = 2, render_mode=None):
+        ReverseEnv.made += 1
         config = ReverseConfig().with_overrides(max_length=max_length)
         super().__init__(config=config, max_turns=max_turns, render_mode=render_mode)
 
@@ -118,6 +121,15 @@ def test_cogym_run_plays_the_new_family_with_generic_and_own_agents(capsys, agen
     argv = ["run", "ToyReverse-v0", "--agent", agent, "--episodes", "4", "--json", "--quiet"]
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["success_rate"] == success
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_cogym_run_builds_one_env_per_batch_slot_and_no_more(capsys, batch):
+    ReverseEnv.made = 0
+    argv = ["run", "ToyReverse-v0", "--episodes", "5", "--batch", str(batch), "--quiet"]
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["episodes"] == 5
+    assert ReverseEnv.made == batch
 
 
 def test_episodes_replay_from_their_task_index():

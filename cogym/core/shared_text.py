@@ -26,6 +26,8 @@ from typing import Any, overload
 import numpy as np
 from gymnasium import spaces
 
+from cogym.core.errors import InvalidArgumentError
+
 
 def _tables(space: spaces.Text) -> tuple[np.ndarray, np.ndarray]:
     """(code point -> index, index -> code point) for a charset of ASCII characters."""
@@ -54,7 +56,7 @@ def write_shared_text(space: spaces.Text, index: int, value: str, shared_memory:
     raw = np.frombuffer(value.encode("ascii", errors="replace"), dtype=np.uint8)
     codes = encode[raw] if raw.size <= size and value.isascii() else None
     if codes is None or (codes < 0).any():
-        raise ValueError(f"{value[:40]!r}... is not a member of {space}")
+        raise InvalidArgumentError(f"{value[:40]!r}... is not a member of {space}")
     row = np.frombuffer(shared_memory.get_obj(), dtype=np.int32)[index * size : (index + 1) * size]
     row[: raw.size] = codes
     row[raw.size :] = len(space.character_list)

@@ -26,6 +26,8 @@ from functools import cache
 
 import numpy as np
 
+from cogym.core.errors import InvalidArgumentError
+
 JACK, QUEEN, KING = 0, 1, 2
 CARD_NAMES = ("J", "Q", "K")
 CARD_WORDS = ("Jack", "Queen", "King")
@@ -64,7 +66,7 @@ def contributions(history: str) -> tuple[int, int]:
 def payoffs(cards: tuple[int, int], history: str) -> tuple[int, int]:
     """Net chips won by each player at the terminal ``history``; they sum to zero."""
     if history not in TERMINAL_HISTORIES:
-        raise ValueError(f"{history!r} is not a terminal Kuhn betting history")
+        raise InvalidArgumentError(f"{history!r} is not a terminal Kuhn betting history")
     chips = contributions(history)
     folded = history.endswith("bp")
     showdown_winner = 0 if cards[0] > cards[1] else 1
@@ -137,9 +139,11 @@ class KuhnState:
         if self.cards is None:
             return KuhnState(DEALS[action], "")
         if self.is_terminal():
-            raise ValueError(f"no action is legal at the terminal {self!r}")
+            raise InvalidArgumentError(f"no action is legal at the terminal {self!r}")
         if action not in (PASS, BET):
-            raise ValueError(f"Kuhn actions are {PASS} (pass) and {BET} (bet); got {action!r}")
+            raise InvalidArgumentError(
+                f"Kuhn actions are {PASS} (pass) and {BET} (bet); got {action!r}"
+            )
         return KuhnState(self.cards, self.history + ACTION_LETTERS[action])
 
     def returns(self) -> tuple[int, int]:
@@ -151,12 +155,12 @@ class KuhnState:
     def information_state_key(self, player: int) -> str:
         """What ``player`` knows: their card and the public betting."""
         if self.cards is None:
-            raise ValueError("no information state before the deal")
+            raise InvalidArgumentError("no information state before the deal")
         return info_state_key(self.cards[player], self.history)
 
     def information_state_tensor(self, player: int) -> np.ndarray:
         if self.cards is None:
-            raise ValueError("no information state before the deal")
+            raise InvalidArgumentError("no information state before the deal")
         return info_state_tensor(player, self.cards[player], self.history)
 
 
@@ -178,7 +182,9 @@ def state_in_info_set(key: str) -> KuhnState:
     the player does not hold. Policies read only the key, so any member serves."""
     card_name, _, history = key.partition(":")
     if card_name not in CARD_NAMES or history not in DECISION_HISTORIES:
-        raise ValueError(f"{key!r} is not a Kuhn decision information state such as 'K:pb'")
+        raise InvalidArgumentError(
+            f"{key!r} is not a Kuhn decision information state such as 'K:pb'"
+        )
     player = len(history) % 2
     cards = [0, 0]
     cards[player] = CARD_NAMES.index(card_name)

@@ -3,6 +3,7 @@ import random
 import numpy as np
 import pytest
 
+from cogym.core.errors import InvalidArgumentError
 from cogym.envs.poker.game import (
     BET,
     DEALS,
@@ -95,7 +96,7 @@ def test_the_winner_gains_exactly_what_the_loser_put_in(history):
 
 
 def test_payoffs_refuse_a_non_terminal_history():
-    with pytest.raises(ValueError, match="not a terminal"):
+    with pytest.raises(InvalidArgumentError, match="not a terminal"):
         payoffs((KING, JACK), "pb")
 
 
@@ -120,12 +121,12 @@ def test_a_terminal_has_no_legal_action_and_no_child():
     state = _play((QUEEN, KING), "bb")
     assert state.current_player() == -2
     assert state.legal_actions() == []
-    with pytest.raises(ValueError, match="terminal"):
+    with pytest.raises(InvalidArgumentError, match="terminal"):
         state.child(PASS)
 
 
 def test_an_unknown_action_is_refused():
-    with pytest.raises(ValueError, match="Kuhn actions"):
+    with pytest.raises(InvalidArgumentError, match="Kuhn actions"):
         _deal((QUEEN, KING)).child(2)
 
 
@@ -159,7 +160,7 @@ def test_information_state_tensors_are_one_hot_seat_card_and_actions():
 
 
 def test_there_is_no_information_state_before_the_deal():
-    with pytest.raises(ValueError, match="before the deal"):
+    with pytest.raises(InvalidArgumentError, match="before the deal"):
         KuhnState().information_state_key(0)
-    with pytest.raises(ValueError, match="before the deal"):
+    with pytest.raises(InvalidArgumentError, match="before the deal"):
         KuhnState().information_state_tensor(0)
