@@ -13,7 +13,9 @@ handlers here. :func:`read_shared_texts` returns :class:`SharedTexts`, a sequenc
 decodes the buffer on each read, as a numpy view would; ``AsyncVectorEnv`` deep-copies
 observations before returning them (``copy=True``, its default) and a deep copy of
 :class:`SharedTexts` is a plain ``tuple`` of ``str``, so users get the strings the workers
-wrote. Encoding and decoding go through lookup tables, not a Python loop per character.
+wrote. The buffer holds each text as ASCII bytes ended by a NUL (cogym's charset is
+printable ASCII), so a write and a read cost as much as the text is long, not
+``max_length`` (gymnasium's stores one int32 character index per possible character).
 """
 
 from __future__ import annotations
@@ -23,43 +25,25 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any, overload
 
-import numpy as np
 from gymnasium import spaces
 
 from cogym.core.errors import InvalidArgumentError
 
 
-def _tables(space: spaces.Text) -> tuple[np.ndarray, np.ndarray]:
-    """(code point -> index, index -> code point) for a charset of ASCII characters."""
-    cached = getattr(space, "_cogym_tables", None)
-    if cached is None:
-        pad = len(space.character_list)
-        encode = np.full(128, -1, dtype=np.int32)
-        decode = np.zeros(pad + 1, dtype=np.uint8)
-        for index, char in enumerate(space.character_list):
-            encode[ord(char)] = index
-            decode[index] = ord(char)
-        cached = (encode, decode)
-        space._cogym_tables = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def create_shared_texts(space: spaces.Text, n: int = 1, ctx: ModuleType = mp) -> Any:
-    """One int32 buffer of ``n * max_length`` character indices (as gymnasium's)."""
-    return ctx.Array(np.dtype(np.int32).char, n * space.max_length)
+    """One byte buffer: per env ``max_length`` ASCII bytes and a NUL that ends the text."""
+    return ctx.Array("B", n * (space.max_length + 1), lock=False)
 
 
 def write_shared_text(space: spaces.Text, index: int, value: str, shared_memory: Any) -> None:
-    """Write ``value`` into row ``index``, padded with the charset's length (as gymnasium's)."""
-    encode, _ = _tables(space)
-    size = space.max_length
-    raw = np.frombuffer(value.encode("ascii", errors="replace"), dtype=np.uint8)
-    codes = encode[raw] if raw.size <= size and value.isascii() else None
-    if codes is None or (codes < 0).any():
-        raise InvalidArgumentError(f"{value[:40]!r}... is not a member of {space}")
-    row = np.frombuffer(shared_memory.get_obj(), dtype=np.int32)[index * size : (index + 1) * size]
-    row[: raw.size] = codes
-    row[raw.size :] = len(space.character_list)
+    """Write ``value`` and its terminating NUL into row ``index`` (only as many bytes)."""
+    if not isinstance(value, str) or len(value) > space.max_length or not value.isascii():
+        raise InvalidArgumentError(f"{str(value)[:40]!r}... is not a member of {space}")
+    data = value.encode("ascii")
+    if b"\0" in data:
+        raise InvalidArgumentError(f"{value[:40]!r}... holds a NUL; it is not a member of {space}")
+    start = index * (space.max_length + 1)
+    memoryview(shared_memory).cast("B")[start : start + len(data) + 1] = data + b"\0"
 
 
 class SharedTexts(Sequence[str]):
@@ -69,17 +53,16 @@ class SharedTexts(Sequence[str]):
     """
 
     def __init__(self, space: spaces.Text, shared_memory: Any, n: int) -> None:
-        self._space = space
-        self._codes = np.frombuffer(shared_memory.get_obj(), dtype=np.int32).reshape(
-            n, space.max_length
-        )
+        self._row = space.max_length + 1
+        self._n = n
+        self._buffer = memoryview(shared_memory).cast("B")
 
-    def _decode(self, row: np.ndarray) -> str:
-        _, decode = _tables(self._space)
-        return decode[row[row < len(self._space.character_list)]].tobytes().decode("ascii")
+    def _decode(self, index: int) -> str:
+        row = bytes(self._buffer[index * self._row : (index + 1) * self._row])
+        return row[: row.index(0)].decode("ascii")
 
     def __len__(self) -> int:
-        return len(self._codes)
+        return self._n
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -89,11 +72,11 @@ class SharedTexts(Sequence[str]):
 
     def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
         if isinstance(index, slice):
-            return tuple(self._decode(row) for row in self._codes[index])
-        return self._decode(self._codes[index])
+            return tuple(self._decode(i) for i in range(self._n)[index])
+        return self._decode(range(self._n)[index])
 
     def __iter__(self) -> Iterator[str]:
-        return (self._decode(row) for row in self._codes)
+        return (self._decode(index) for index in range(self._n))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (SharedTexts, tuple, list)):
