@@ -1,7 +1,9 @@
-"""The OpenAI chat-completions wire format: validate a request body, build a reply."""
+"""The OpenAI chat-completions wire format: decode and validate a request body, build a reply."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import time
 import uuid
@@ -19,9 +21,8 @@ from cogym.core.errors import InvalidArgumentError
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 8 * 2**20
-MAX_DISCARD_BYTES = 64 * 2**20
 MAX_N = 64
+MAX_INT_DIGITS = 20
 MAX_STOP_STRINGS = 16
 ROLES = ("system", "user", "assistant")
 INT64 = 2**63
@@ -78,6 +79,8 @@ class ChatRequest:
     :param logprobs: whether to return each token's log-prob.
     :param tokens_as_ids: name log-prob tokens ``"token_id:<id>"`` (vLLM's extension).
     :param return_token_ids: add prompt and completion token ids to the reply (vLLM's).
+    :param explicit_max_tokens: whether the client set ``max_tokens`` (or
+        ``max_completion_tokens``) rather than taking the default.
     """
 
     conversation: Conversation
@@ -86,6 +89,50 @@ class ChatRequest:
     logprobs: bool = False
     tokens_as_ids: bool = False
     return_token_ids: bool = False
+    explicit_max_tokens: bool = False
+
+    def with_max_tokens(self, max_tokens: int) -> ChatRequest:
+        """The same request asking for at most ``max_tokens`` tokens a completion.
+
+        :param max_tokens: the new limit (>= 1).
+        """
+        params = dataclasses.replace(self.params, max_new_tokens=max_tokens)
+        return dataclasses.replace(self, params=params)
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """Decode a request body that must be a JSON object.
+
+    Standard JSON only: no ``NaN``/``Infinity``, integers of at most 20 digits, nesting
+    that Python's parser can follow.
+
+    :param body: the raw body.
+    :raises ApiError: 400 when the body is not such an object.
+    """
+    try:
+        value = json.loads(body, parse_int=_small_int, parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, f"the request body is not valid JSON ({error})") from error
+    except RecursionError as error:
+        message = "the request body is not valid JSON: it is nested too deeply"
+        raise ApiError(400, message) from error
+    if not isinstance(value, dict):
+        raise ApiError(400, "the request body must be a JSON object")
+    return value
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ApiError(
+            400,
+            f"the request body is not valid JSON here: an integer of {len(text)} characters "
+            f"(at most {MAX_INT_DIGITS} digits are accepted)",
+        )
+    return int(text)
+
+
+def _no_constant(text: str) -> float:
+    raise ApiError(400, f"the request body is not valid JSON: {text} is not a JSON number")
 
 
 def parse_chat_request(body: dict[str, Any], model_name: str, max_tokens_limit: int) -> ChatRequest:
@@ -114,6 +161,7 @@ def parse_chat_request(body: dict[str, Any], model_name: str, max_tokens_limit: 
         )
     has_new_key = body.get("max_completion_tokens") is not None
     tokens_key = "max_completion_tokens" if has_new_key else "max_tokens"
+    explicit_max_tokens = body.get(tokens_key) is not None
     try:
         params = SamplingParams(
             max_new_tokens=_integer(body, tokens_key, max_tokens_limit, 1, max_tokens_limit),
@@ -131,6 +179,7 @@ def parse_chat_request(body: dict[str, Any], model_name: str, max_tokens_limit: 
         logprobs=_boolean(body, "logprobs"),
         tokens_as_ids=_boolean(body, "return_tokens_as_token_ids"),
         return_token_ids=_boolean(body, "return_token_ids"),
+        explicit_max_tokens=explicit_max_tokens,
     )
 
 

@@ -257,7 +257,7 @@ def test_requests_queued_together_are_generated_in_one_batch(tiny_backend):
             statuses = [pool.submit(ask, 0)]
             wait_until(lambda: backend.batch_sizes == [1])  # the worker is blocked in generate
             statuses += [pool.submit(ask, i) for i in range(1, 8)]
-            wait_until(lambda: server.app.batcher.queued == 7)
+            wait_until(lambda: server.scheduler.queued == 7)
             backend.gate.set()
             assert [status.result() for status in statuses] == [200] * 8
     assert backend.batch_sizes == [1, 7]
