@@ -10,7 +10,7 @@ from typing import Any
 from cogym.sandbox.backends import resolve
 from cogym.sandbox.errors import SandboxError
 from cogym.sandbox.job import Job
-from cogym.sandbox.limits import Limits
+from cogym.sandbox.limits import MAX_WORKERS, Limits, check_workers
 from cogym.sandbox.process import start_warm
 from cogym.sandbox.result import ExecResult
 
@@ -39,7 +39,10 @@ def run(
     :param stdin: text for its stdin (empty when None).
     :param files: relative path -> content (str or bytes), written into the scratch dir.
     :param timeout_s: wall-clock limit, counted once the sandbox has started.
-    :param memory_mb: address-space limit per process, in MiB (at least 64).
+    :param memory_mb: address-space limit per process, in MiB (at least 64, at most
+        :func:`~cogym.sandbox.limits.max_memory_mb`); the sandbox's processes together
+        hold at most this plus :data:`~cogym.sandbox.limits.RUNNER_MEMORY_MB`, and a run
+        that passes that is killed and reported as ``"memory"``.
     :param max_output_bytes: bytes of stdout and of stderr kept; the run is killed past
         four times this (both together).
     :param backend: ``"auto"`` (bwrap, else docker), ``"bwrap"``, ``"docker"``, or
@@ -105,13 +108,13 @@ def run_many(
     """Run many programs, each with :func:`run`, several at a time.
 
     :param jobs: one mapping of :func:`run` keyword arguments per program (``code`` at least).
-    :param workers: programs running at once; the number of CPUs when None.
+    :param workers: programs running at once, from 1 to
+        :data:`~cogym.sandbox.limits.MAX_WORKERS`; the number of CPUs (at most that) when None.
     :param defaults: :func:`run` keyword arguments for every job that does not give them.
     :return: the results, in the order of ``jobs``.
-    :raises SandboxError: for an unknown key or a job without code.
+    :raises SandboxError: for an unknown key or a job without code;
+        :class:`~cogym.sandbox.errors.SandboxLimitError` for ``workers`` out of range.
     """
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise SandboxError(f"workers must be a positive int or None, got {workers!r}")
-    return map_jobs(run, jobs, defaults, RUN_ARGS, workers or os.cpu_count() or 1)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    return map_jobs(run, jobs, defaults, RUN_ARGS, check_workers(workers))

@@ -1,11 +1,22 @@
-"""The limits of one run, and the rlimits that enforce them inside the sandbox."""
+"""The limits of one run, the rlimits that enforce them inside the sandbox, and the upper
+bounds on every count that starts processes or holds host memory.
+
+A run's memory is bounded twice: each of its processes by ``RLIMIT_AS`` (``memory_mb``),
+and the sandbox as a whole by :meth:`Limits.sandbox_memory_mb` (``memory_mb`` plus
+:data:`RUNNER_MEMORY_MB` for the warm runner and the backend's own processes), through a
+cgroup where the host allows it, else through the runner's watch (:mod:`cogym.sandbox.cgroup`).
+The ``MAX_*`` bounds are public so that callers (e.g. an env's kwargs) can check against
+the same figures.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 from dataclasses import dataclass
 
-from cogym.sandbox.errors import SandboxError
+from cogym.sandbox.errors import SandboxLimitError
 
 #: Processes (and threads) a run may have at once; stops fork bombs.
 NPROC = 64
@@ -18,15 +29,79 @@ SCRATCH_MB = 64
 MIN_MEMORY_MB = 64
 #: A run whose stdout plus stderr passes this many times ``max_output_bytes`` is killed.
 HARD_CAP_FACTOR = 4
+#: What a sandbox may hold on top of its run's ``memory_mb``: the warm runner (an
+#: interpreter with a few modules imported, ~20 MiB), the backend's own processes (bwrap's
+#: two are ~2 MiB) and the kernel's bookkeeping for them.
+RUNNER_MEMORY_MB = 64
+#: Processes (and threads) a sandbox may hold on top of a run's :data:`NPROC`: the
+#: backend's, the runner and the runner's clean-up helper.
+RUNNER_PIDS = 8
+#: The largest ``memory_mb`` (it is also never more than this host's RAM).
+MAX_MEMORY_MB = 65536
+#: The longest ``timeout_s`` (one day).
+MAX_TIMEOUT_S = 86400.0
+#: The largest ``max_output_bytes``: the host keeps up to this much of each stream.
+MAX_OUTPUT_BYTES = 64 * 1024 * 1024
+#: The most sandboxes one :class:`~cogym.sandbox.SandboxPool` keeps.
+MAX_POOL_SIZE = 128
+#: The most runs :func:`~cogym.sandbox.run_many` (or a pool's) has going at once.
+MAX_WORKERS = 128
 
 
-def _check_number(name: str, value: object, minimum: float, integer: bool) -> None:
+@functools.cache
+def host_memory_mb() -> int:
+    """This host's RAM in MiB (:data:`MAX_MEMORY_MB` where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+    except (ValueError, OSError):
+        return MAX_MEMORY_MB
+
+
+def max_memory_mb() -> int:
+    """The largest ``memory_mb`` a run may ask for here: :data:`MAX_MEMORY_MB`, or this
+    host's RAM less :data:`RUNNER_MEMORY_MB` where that is smaller."""
+    return min(MAX_MEMORY_MB, host_memory_mb() - RUNNER_MEMORY_MB)
+
+
+def check_number(
+    name: str, value: object, minimum: float, maximum: float, *, integer: bool, hint: str = ""
+) -> None:
+    """Check that ``value`` is a number (an int when ``integer``) in ``[minimum, maximum]``.
+
+    :param name: the argument's name, for the message.
+    :param value: what was passed.
+    :param minimum: the smallest value allowed.
+    :param maximum: the largest value allowed.
+    :param integer: whether only ints are allowed (never bools).
+    :param hint: said after the range, e.g. why the maximum is what it is.
+    :raises SandboxLimitError: saying which values to pass.
+    """
     kinds = (int,) if integer else (int, float)
+    wanted = f"{'an int' if integer else 'a number'} from {minimum:g} to {maximum:g}{hint}"
     if isinstance(value, bool) or not isinstance(value, kinds):
-        kind = "an int" if integer else "a number"
-        raise SandboxError(f"{name} must be {kind}, got {value!r}")
-    if not math.isfinite(value) or value < minimum:
-        raise SandboxError(f"{name} must be >= {minimum:g}, got {value!r}")
+        raise SandboxLimitError(f"{name} must be {wanted}, got {value!r}")
+    if not math.isfinite(value) or not minimum <= value <= maximum:
+        raise SandboxLimitError(f"{name} must be {wanted}, got {value!r}")
+
+
+def check_pool_size(size: object) -> int:
+    """Check a :class:`~cogym.sandbox.SandboxPool` size: an int from 1 to :data:`MAX_POOL_SIZE`.
+
+    :param size: what was passed.
+    :raises SandboxLimitError: otherwise.
+    """
+    check_number("size", size, 1, MAX_POOL_SIZE, integer=True, hint=" (sandboxes kept warm)")
+    return size  # type: ignore[return-value]
+
+
+def check_workers(workers: object) -> int:
+    """Check a number of runs at once: an int from 1 to :data:`MAX_WORKERS`.
+
+    :param workers: what was passed.
+    :raises SandboxLimitError: otherwise.
+    """
+    check_number("workers", workers, 1, MAX_WORKERS, integer=True, hint=" (runs at once)")
+    return workers  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -35,8 +110,10 @@ class Limits:
 
     :param timeout_s: wall-clock seconds before every process of the run is killed; the
         CPU-time rlimit is one second more, rounded up.
-    :param memory_mb: address space per process (``RLIMIT_AS``), in MiB. A run may start up
-        to :data:`NPROC` processes, each with this limit.
+    :param memory_mb: address space per process (``RLIMIT_AS``), in MiB, at most
+        :func:`max_memory_mb`. A run may start up to :data:`NPROC` processes, each with this
+        limit; all of them, the files the run writes (which live in memory) and the
+        sandbox's own processes together hold at most :attr:`sandbox_memory_mb`.
     :param max_output_bytes: bytes of stdout and of stderr kept in the result; past
         :data:`HARD_CAP_FACTOR` times this (both together) the run is killed.
     """
@@ -46,9 +123,22 @@ class Limits:
     max_output_bytes: int = 65536
 
     def __post_init__(self) -> None:
-        _check_number("timeout_s", self.timeout_s, 0.001, integer=False)
-        _check_number("memory_mb", self.memory_mb, MIN_MEMORY_MB, integer=True)
-        _check_number("max_output_bytes", self.max_output_bytes, 1, integer=True)
+        check_number("timeout_s", self.timeout_s, 0.001, MAX_TIMEOUT_S, integer=False)
+        check_number(
+            "memory_mb",
+            self.memory_mb,
+            MIN_MEMORY_MB,
+            max_memory_mb(),
+            integer=True,
+            hint=f" (MiB; this host has {host_memory_mb()} MiB of RAM)",
+        )
+        check_number("max_output_bytes", self.max_output_bytes, 1, MAX_OUTPUT_BYTES, integer=True)
+
+    @property
+    def sandbox_memory_mb(self) -> int:
+        """What the sandbox of a run holds at most, all its processes together, in MiB:
+        ``memory_mb`` for the run plus :data:`RUNNER_MEMORY_MB` for the sandbox's own."""
+        return self.memory_mb + RUNNER_MEMORY_MB
 
     @property
     def output_hard_cap(self) -> int:

@@ -6,7 +6,7 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from cogym.sandbox.limits import SCRATCH_MB, Limits
+from cogym.sandbox.limits import RUNNER_MEMORY_MB, SCRATCH_MB, Limits
 from cogym.sandbox.output import StreamCapture
 from cogym.sandbox.protocol import parse_status
 from cogym.sandbox.result import ExecResult
@@ -20,7 +20,8 @@ class Exchange:
     """What the host saw of one request.
 
     :param reason: ``"done"`` (both end markers arrived), ``"exited"`` (the sandbox closed
-        its output without them), ``"timeout"`` or ``"output_limit"`` (the host stopped it).
+        its output without them), ``"timeout"``, ``"output_limit"`` or ``"memory"`` (the
+        out-of-memory killer fired in the sandbox's cgroup): the host stopped it.
     :param stdout: the captured stdout.
     :param stderr: the captured stderr.
     :param duration_s: seconds from handing over the request to its end.
@@ -49,6 +50,18 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+def whole_run_note(limits: Limits) -> str:
+    """The note for a run whose processes together passed the sandbox's memory bound.
+
+    :param limits: the run's limits.
+    """
+    return (
+        f"the run's processes together hit the sandbox's memory limit of "
+        f"{limits.sandbox_memory_mb} MB ({limits.memory_mb} MB for the run and "
+        f"{RUNNER_MEMORY_MB} MB for the sandbox itself); the run was killed"
+    )
+
+
 def classify(
     exchange: Exchange, limits: Limits, decoded: tuple[int | None, int | None]
 ) -> tuple[str, int | None, str | None]:
@@ -64,6 +77,8 @@ def classify(
     if exchange.reason == "output_limit":
         note = f"stdout and stderr passed {limits.output_hard_cap} bytes; the run was killed"
         return "output_limit", None, note
+    if exchange.reason == "memory":
+        return "memory", None, whole_run_note(limits)
     status = exchange.status
     if status is None:
         code, number = decoded
@@ -71,6 +86,8 @@ def classify(
             return "killed", -number, f"the sandbox was killed by {signal_name(number)}"
         return "error", code, f"the sandbox exited with status {code} without reporting"
     code, number = status.get("exit_code"), status.get("signal")
+    if status.get("run_memory"):
+        return "memory", None, whole_run_note(limits)
     if status.get("memory"):
         return "memory", code, f"hit the memory limit of {limits.memory_mb} MB"
     if number == signal.SIGXCPU:

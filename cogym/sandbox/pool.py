@@ -15,7 +15,7 @@ from cogym.sandbox.api import map_jobs
 from cogym.sandbox.backends import resolve
 from cogym.sandbox.errors import SandboxError
 from cogym.sandbox.job import Job
-from cogym.sandbox.limits import Limits
+from cogym.sandbox.limits import Limits, check_pool_size
 from cogym.sandbox.process import START_TIMEOUT_S, SandboxProcess, start_warm
 from cogym.sandbox.protocol import new_nonce
 from cogym.sandbox.result import ExecResult
@@ -39,7 +39,8 @@ class SandboxPool:
     fork-safe: a forked child (an ``AsyncVectorEnv`` worker given a shared pool) starts
     sandboxes of its own on its first run and never touches its parent's.
 
-    :param size: sandboxes, i.e. runs at once.
+    :param size: sandboxes, i.e. runs at once: from 1 to
+        :data:`~cogym.sandbox.limits.MAX_POOL_SIZE`.
     :param backend: ``"auto"``, ``"bwrap"``, ``"docker"`` or (not isolated) ``"subprocess"``.
     :param memory_mb: address-space limit per process of a run, in MiB.
     :param max_output_bytes: bytes of stdout and of stderr kept per run.
@@ -54,8 +55,7 @@ class SandboxPool:
         memory_mb: int = 512,
         max_output_bytes: int = 65536,
     ) -> None:
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SandboxError(f"size must be a positive int, got {size!r}")
+        check_pool_size(size)
         Limits(memory_mb=memory_mb, max_output_bytes=max_output_bytes)  # checks them
         self.size = size
         self.memory_mb = memory_mb

@@ -1,4 +1,13 @@
-"""One running sandbox: the runner, started by a backend, given requests and read back with caps."""
+"""One running sandbox: the runner, started by a backend, given requests and read back with caps.
+
+Each sandbox is bounded as a whole: in a cgroup of its own where the host allows it
+(:mod:`cogym.sandbox.cgroup`), whose out-of-memory kills end the run as ``"memory"``;
+otherwise the runner watches the resident memory of the sandbox's processes and ends the
+run as ``"memory"`` past the same bound (``config["watch_kb"]``, see
+:mod:`cogym.sandbox.runner`). Backends whose engine bounds the sandbox itself (docker's
+container, a little above that bound) get no host cgroup, only the watch, which reports
+the run as ``"memory"`` before the engine's limit is reached.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +19,10 @@ import threading
 import time
 from typing import Any
 
-from cogym.sandbox import launcher
+from cogym.sandbox import cgroup, launcher
 from cogym.sandbox.backends.base import Backend
 from cogym.sandbox.errors import SandboxError
-from cogym.sandbox.limits import Limits
+from cogym.sandbox.limits import NPROC, RUNNER_MEMORY_MB, RUNNER_PIDS, Limits
 from cogym.sandbox.outcome import Exchange, build_result
 from cogym.sandbox.output import StreamCapture
 from cogym.sandbox.protocol import closing_frame, end_marker, new_nonce
@@ -24,6 +33,8 @@ CHUNK = 1 << 16
 START_TIMEOUT_S = 30.0
 #: How long a sandbox may take to exit once its stdin is closed, before it is killed.
 CLOSE_GRACE_S = 2.0
+#: How often the host looks at a sandbox cgroup's out-of-memory count during a run.
+OOM_CHECK_S = 0.05
 
 
 class SandboxProcess:
@@ -31,18 +42,27 @@ class SandboxProcess:
 
     :param backend: the backend that starts it.
     :param config: the runner's mode settings (see :mod:`cogym.sandbox.runner`).
-    :param memory_mb: the runs' memory limit (docker sizes its container by it).
+    :param memory_mb: the runs' memory limit per process; the sandbox as a whole may hold
+        this plus :data:`~cogym.sandbox.limits.RUNNER_MEMORY_MB`.
     :raises SandboxError: when the backend's command cannot be started.
     """
 
     def __init__(self, backend: Backend, config: dict[str, Any], *, memory_mb: int = 512) -> None:
         self.backend = backend
+        bound_mb = memory_mb + RUNNER_MEMORY_MB
+        #: The sandbox's cgroup, or None where the runner's watch bounds it instead.
+        self.cgroup: cgroup.Cgroup | None = None
+        if not backend.bounds_itself:
+            self.cgroup = cgroup.create(bound_mb, NPROC + RUNNER_PIDS)
+        if self.cgroup is None:  # inside an engine's bound, the watch makes it "memory"
+            config = {**config, "watch_kb": bound_mb * 1024}
         self._launch = backend.launch(config, memory_mb=memory_mb)
         self._lock = threading.Lock()
         self._closed = False
+        argv = self._launch.argv if self.cgroup is None else self.cgroup.wrap(self._launch.argv)
         try:
             self._process = launcher.popen(
-                self._launch.argv,
+                argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -53,6 +73,8 @@ class SandboxProcess:
             )
         except OSError as error:
             self._launch.cleanup()
+            if self.cgroup is not None:
+                self.cgroup.remove()
             raise SandboxError(f"could not start the {backend.name} sandbox: {error}") from None
         for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
             os.set_blocking(stream.fileno(), False)
@@ -81,15 +103,19 @@ class SandboxProcess:
     def execute(self, request: bytes, limits: Limits) -> tuple[ExecResult, bool]:
         """Send one request (a job or a cell) and collect its result.
 
-        The deadline and ``duration_s`` count from now. On a timeout, the output cap or a
-        dead runner, the whole sandbox is killed.
+        The deadline and ``duration_s`` count from now. On a timeout, the output cap, an
+        out-of-memory kill in the sandbox's cgroup or a dead runner, the whole sandbox is
+        killed.
 
         :param request: the request's frame.
         :param limits: its limits.
         :return: the result, and whether this sandbox can take another request.
         """
         nonce = new_nonce()
-        exchange = self._exchange(request + closing_frame(nonce), nonce, limits)
+        ooms = self.cgroup.oom_kills() if self.cgroup is not None else 0
+        exchange = self._exchange(request + closing_frame(nonce), nonce, limits, ooms)
+        if exchange.reason in ("done", "exited") and self._oom_since(ooms):
+            exchange.reason = "memory"  # a process of the run died for want of memory
         decoded: tuple[int | None, int | None] = (None, None)
         if exchange.reason != "done":
             self.kill()
@@ -99,9 +125,15 @@ class SandboxProcess:
         status = exchange.status or {}
         return result, bool(status.get("reusable")) and self.alive
 
-    def _exchange(self, payload: bytes, nonce: str, limits: Limits) -> Exchange:
-        """Write ``payload`` and read both streams to their end markers, with caps."""
+    def _oom_since(self, ooms: int) -> bool:
+        """Whether the out-of-memory killer fired in the cgroup since it counted ``ooms``."""
+        return self.cgroup is not None and self.cgroup.oom_kills() > ooms
+
+    def _exchange(self, payload: bytes, nonce: str, limits: Limits, ooms: int = 0) -> Exchange:
+        """Write ``payload`` and read both streams to their end markers, with caps; stop
+        when the cgroup's out-of-memory count passes ``ooms``."""
         started = time.perf_counter()
+        next_check = started + OOM_CHECK_S
         deadline = started + limits.timeout_s
         marker = end_marker(nonce)
         captures = {
@@ -122,10 +154,18 @@ class SandboxProcess:
             if view:
                 selector.register(stdin, selectors.EVENT_WRITE)
             while not (stdout.done and stderr.done):
-                remaining = deadline - time.perf_counter()
+                now = time.perf_counter()
+                remaining = deadline - now
                 if remaining <= 0:
                     reason = "timeout"
                     break
+                if self.cgroup is not None and now >= next_check:
+                    if self._oom_since(ooms):
+                        reason = "memory"
+                        break
+                    next_check = now + OOM_CHECK_S
+                if self.cgroup is not None:
+                    remaining = min(remaining, max(next_check - now, 0.001))
                 for key, _ in selector.select(remaining):
                     if key.fd == stdin:
                         view = self._write_some(view)
@@ -186,6 +226,8 @@ class SandboxProcess:
         for stream in (self._process.stdout, self._process.stderr):
             stream.close()
         self._launch.cleanup()
+        if self.cgroup is not None:  # kills what escaped the backend's kill, then removes it
+            self.cgroup.remove()
 
 
 def start_warm(

@@ -28,6 +28,17 @@ Modes (``config["mode"]``):
 
 The runner watches its stdin: when the host goes away (the pipe hangs up) it kills the
 run and exits, which tears the sandbox down.
+
+Memory watch (``config["watch_kb"]``, set where the host has no cgroup for the sandbox):
+while a ``serve`` job runs, every :data:`WATCH_INTERVAL_MS` the runner adds up the
+resident memory (anonymous and shared, not file-backed) of the sandbox's processes:
+every process of its pid namespace, or without one the runner and its descendants.
+Past ``watch_kb`` it kills the run and reports it as out of memory (``run_memory``). Each
+process's own ``RLIMIT_AS`` still holds in between. It is a sampled bound: a run can pass
+it by what it allocates within one interval, and memory held only by the kernel (pipe
+buffers, unmapped memfd files) or by processes that left the runner's tree (without a pid
+namespace) is not seen. A session's cells are not watched. Run processes get the highest
+``oom_score_adj``, so that an out-of-memory killer picks them before the runner.
 """
 
 from __future__ import annotations
@@ -42,6 +53,8 @@ HEADER_BYTES = 8
 CONTROL_FD = 0
 PR_SET_DUMPABLE = 4
 SIGKILL = 9
+# How often the memory watch samples the sandbox's processes.
+WATCH_INTERVAL_MS = 10
 # Frames of these files (the runner, and the -c line that started it) are hidden from
 # tracebacks of the code it runs.
 RUNNER_FILENAMES = ("<cogym-runner>", "<string>")
@@ -335,6 +348,7 @@ def child_main(job: dict, config: dict, uid: int | None, report_fd: int) -> None
     """The forked child that runs one job; never returns."""
     code, memory = 126, False
     try:
+        quietly(prefer_for_oom_kill)
         if uid is not None:
             drop_to_uid(uid)
         elif config.get("jobs") != 1:
@@ -359,14 +373,73 @@ def child_main(job: dict, config: dict, uid: int | None, report_fd: int) -> None
         os._exit(code)
 
 
+def prefer_for_oom_kill() -> None:
+    """Make this process (and what it starts) the out-of-memory killer's first choice."""
+    with open("/proc/self/oom_score_adj", "w") as handle:
+        handle.write("1000")
+
+
+def sandbox_pids(config: dict) -> list:
+    """The sandbox's processes: all of its pid namespace, else the runner and descendants."""
+    if config["pid_namespace"]:
+        return [name for name in os.listdir("/proc") if name.isdigit()]
+    found, todo = [], [str(os.getpid())]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    todo.extend(handle.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def resident_kb(pid: str) -> int:
+    """The anonymous and shared (not file-backed) resident KiB of process ``pid``."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith((b"RssAnon:", b"RssShmem:")):
+                    total += int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
+def over_memory(config: dict) -> bool:
+    """Whether the sandbox's processes together hold more than ``config["watch_kb"]``."""
+    return sum(resident_kb(pid) for pid in sandbox_pids(config)) > config["watch_kb"]
+
+
+def kill_run(uid: int | None, config: dict) -> None:
+    """SIGKILL every process of the run, as the run's uid when it has one."""
+    if uid is None:
+        kill_leftovers(config)
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            drop_to_uid(uid)
+            kill_leftovers(config)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def host_gone(config: dict) -> None:
     """The host closed our stdin: kill what is left of the run and exit."""
     kill_leftovers(config)
     os._exit(0)
 
 
-def wait_for_child(pid: int, config: dict) -> int:
-    """Wait for the child's exit status while watching for the host hanging up."""
+def wait_for_child(pid: int, config: dict, uid: int | None = None) -> tuple[int, bool]:
+    """Wait for the child's exit status while watching for the host hanging up and, with
+    ``config["watch_kb"]``, the sandbox's memory: return (status, killed for memory)."""
+    watch = config.get("watch_kb")
+    over = False
     poller = select.poll()
     poller.register(CONTROL_FD, 0)  # POLLHUP and POLLERR are always reported
     pidfd = None
@@ -376,14 +449,18 @@ def wait_for_child(pid: int, config: dict) -> int:
             poller.register(pidfd, select.POLLIN)
         except OSError:
             pidfd = None
+    timeout = WATCH_INTERVAL_MS if watch else (None if pidfd is not None else 5)
     try:
         while True:
-            for fd, events in poller.poll(None if pidfd is not None else 5):
+            for fd, events in poller.poll(timeout):
                 if fd == CONTROL_FD and events & (select.POLLHUP | select.POLLERR):
                     host_gone(config)
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
-                return status
+                return status, over
+            if watch and not over and over_memory(config):
+                over = True
+                kill_run(uid, config)
     finally:
         if pidfd is not None:
             os.close(pidfd)
@@ -524,7 +601,7 @@ def run_job(job: dict, config: dict, last: bool) -> dict:
         os.close(report_read)
         child_main(job, config, uid, report_write)
     os.close(report_write)
-    status = wait_for_child(pid, config)
+    status, over = wait_for_child(pid, config, uid)
     os.set_blocking(report_read, False)
     try:
         memory = b"M" in os.read(report_read, 16)
@@ -536,7 +613,8 @@ def run_job(job: dict, config: dict, last: bool) -> dict:
     return {
         "exit_code": None if signaled else os.WEXITSTATUS(status),
         "signal": os.WTERMSIG(status) if signaled else None,
-        "memory": memory,
+        "memory": memory or over,
+        "run_memory": over,
         "reusable": reusable,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -59,3 +60,73 @@ def assert_clean_afterwards(backend: str, token: str | None = None) -> None:
         assert survivors(token) == []
     after = run("print('still fine')", backend=backend, timeout_s=10)
     assert (after.status, after.stdout) == ("ok", "still fine\n")
+
+
+#: The ways a sandbox's memory is bounded as a whole: a host cgroup, or the runner's watch.
+BOUND_MODES = ("cgroup", "watch")
+
+
+def use_bound_mode(monkeypatch, mode: str) -> None:
+    """Make the sandboxes started from now on use ``mode``; skip when it cannot work here.
+
+    :param monkeypatch: the test's monkeypatch fixture.
+    :param mode: ``"cgroup"`` (the host's cgroups, as found) or ``"watch"`` (no cgroup).
+    """
+    from cogym.sandbox import cgroup
+
+    monkeypatch.setenv(cgroup.ENV, "auto" if mode == "cgroup" else "off")
+    found = cgroup.detect()
+    if mode == "cgroup" and not found.available:
+        pytest.skip(f"no cgroup for sandboxes here: {found.reason}")
+
+
+def resident_kb(pid: int) -> int:
+    """The anonymous and shared memory a host process holds, in KiB, its pages shared with
+    others (after a fork) counted in proportion (``Pss_Anon + Pss_Shmem``)."""
+    fields = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                name, _, rest = line.partition(":")
+                if name.startswith("Pss"):
+                    fields[name] = int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    if "Pss_Anon" in fields:
+        return fields["Pss_Anon"] + fields.get("Pss_Shmem", 0)
+    return fields.get("Pss", 0)
+
+
+class PeakResident:
+    """Samples, in a thread, the memory held by all host processes carrying a token.
+
+    Sampling can miss a peak, never invent one: :attr:`peak_mb` is a lower bound of what
+    those processes held together at once.
+
+    :param token: the string their command lines contain.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest total seen, in MiB."""
+        return self.peak_kb / 1024
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            total = sum(resident_kb(pid) for pid in processes_with(self.token))
+            self.peak_kb = max(self.peak_kb, total)
+            self._stop.wait(0.002)
+
+    def __enter__(self) -> PeakResident:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -17,9 +17,17 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import assert_clean_afterwards, processes_with, survivors
+from sandbox_helpers import (
+    BOUND_MODES,
+    PeakResident,
+    assert_clean_afterwards,
+    processes_with,
+    survivors,
+    use_bound_mode,
+)
 
 from cogym.sandbox import run
+from cogym.sandbox.limits import RUNNER_MEMORY_MB
 
 
 def sandboxed(code: str, backend: str, **kwargs):
@@ -262,4 +270,64 @@ def test_a_sandbox_dies_with_its_host_process(isolating_backend, token):
     deadline = time.monotonic() + 5  # the host's death reaches the sandbox asynchronously
     while processes_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert_clean_afterwards(isolating_backend, token)
+
+
+@pytest.fixture(params=BOUND_MODES)
+def bound_mode(request, monkeypatch) -> str:
+    """Each way a sandbox is bounded as a whole: the host's cgroup, then the runner's watch."""
+    use_bound_mode(monkeypatch, request.param)
+    return request.param
+
+
+def held_within_bound(peak_mb: float, memory_mb: int, mode: str) -> bool:
+    """Whether the run's processes held no more than the sandbox's bound: exactly under a
+    cgroup; under the runner's sampled watch, what a run can add between two samples."""
+    bound = memory_mb + RUNNER_MEMORY_MB
+    return peak_mb <= bound if mode == "cgroup" else peak_mb < 1.5 * bound
+
+
+def test_a_multiprocess_memory_bomb_is_bounded_as_a_whole(isolating_backend, bound_mode, token):
+    # 20 processes, each within its own RLIMIT_AS, together far past the run's bound
+    # (before: 20 x 450 MB held 7.2 GB of host RAM until the timeout)
+    memory_mb, each_mb = (512, 450) if bound_mode == "cgroup" else (256, 150)
+    child = (
+        f"hoard = [b'x' * (10 << 20) for _ in range({each_mb // 10})]\nimport time\ntime.sleep(600)"
+    )
+    code = f"""
+        import subprocess, sys
+        children = [subprocess.Popen([sys.executable, "-c", {child!r}, {token!r}])
+                    for _ in range(20)]
+        print([child.wait() for child in children])
+        """
+    with PeakResident(token) as resident:
+        result = sandboxed(code, isolating_backend, memory_mb=memory_mb, timeout_s=60)
+    assert result.status == "memory", result
+    assert "the run's processes together hit the sandbox's memory limit" in result.stderr
+    assert resident.peak_mb > each_mb  # the bomb did run
+    assert held_within_bound(resident.peak_mb, memory_mb, bound_mode), resident.peak_mb
+    assert_clean_afterwards(isolating_backend, token)
+
+
+def test_a_fork_loop_that_allocates_is_bounded_as_a_whole(isolating_backend, bound_mode, token):
+    loop = (
+        "import os, time\n"
+        "while True:\n"
+        "    try:\n"
+        "        pid = os.fork()\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    if pid == 0:\n"
+        "        hoard = b'x' * (30 << 20)\n"
+        "        time.sleep(600)\n"
+        "        os._exit(0)\n"
+    )
+    code = f"""
+        import os, sys
+        os.execv(sys.executable, [sys.executable, "-c", {loop!r}, {token!r}])
+        """
+    with PeakResident(token) as resident:
+        result = sandboxed(code, isolating_backend, memory_mb=256, timeout_s=60)
+    assert result.status == "memory", result
+    assert held_within_bound(resident.peak_mb, 256, bound_mode), resident.peak_mb
     assert_clean_afterwards(isolating_backend, token)

@@ -50,6 +50,9 @@ class Backend(ABC):
     name: ClassVar[str]
     #: Whether code run by it is isolated from the host; ``auto`` only picks these.
     isolating: ClassVar[bool]
+    #: Whether its engine bounds each sandbox's memory and processes as a whole (docker's
+    #: container limits); otherwise the host does (see :mod:`cogym.sandbox.cgroup`).
+    bounds_itself: ClassVar[bool] = False
 
     @abstractmethod
     def check(self) -> str | None:
