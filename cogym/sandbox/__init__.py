@@ -1,8 +1,10 @@
 """Isolated execution of untrusted Python code (agents' programs) for cogym's envs.
 
 Every program runs in a sandbox with no network, no writes outside its scratch dir,
-CPU, memory, process and output limits, and a wall-clock timeout; what it does is
-reported in an :class:`ExecResult`, never raised. Backends: bubblewrap (``bwrap``,
+CPU, memory, process and output limits, and a wall-clock timeout; memory and processes are
+bounded per process and for the sandbox as a whole (a host cgroup where allowed, else the
+runner's watch: :mod:`cogym.sandbox.cgroup`). What it does is reported in an
+:class:`ExecResult`, never raised. Backends: bubblewrap (``bwrap``,
 preferred), docker, and ``subprocess`` (NOT isolated; only when named).
 
 - :func:`run` runs one program in a fresh sandbox; :func:`run_many` runs many at once.

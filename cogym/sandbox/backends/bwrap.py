@@ -139,7 +139,8 @@ class BwrapBackend(Backend):
         """The bwrap command around the runner.
 
         :param config: the runner's mode settings.
-        :param memory_mb: unused: the rlimits carry the memory limit.
+        :param memory_mb: unused: the rlimits and the sandbox's cgroup (or the runner's
+            watch) carry the memory limit.
         """
         python = host_python()
         privileged = os.geteuid() == 0

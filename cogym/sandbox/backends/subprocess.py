@@ -2,8 +2,10 @@
 
 The code runs as the host user (root, if cogym runs as root), sees and may change the
 whole file system, reaches the network, and a child that calls ``setsid`` escapes the
-kill at the end of the run. Its scratch dir is a temporary dir on the host, removed
-afterwards. ``RLIMIT_NPROC`` does not bind root. It is only used when asked for by name.
+kill at the end of the run (where the host gives the sandbox a cgroup, it dies when the
+sandbox closes). Its scratch dir is a temporary dir on the host, removed afterwards.
+``RLIMIT_NPROC`` does not bind root (the cgroup's process limit does). It is only used
+when asked for by name.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class SubprocessBackend(Backend):
         """The runner command, in a fresh temporary scratch dir.
 
         :param config: the runner's mode settings.
-        :param memory_mb: unused: the rlimits carry the memory limit.
+        :param memory_mb: unused: the rlimits and the sandbox's cgroup (or the runner's
+            watch) carry the memory limit.
         """
         if not SubprocessBackend._warned:
             SubprocessBackend._warned = True
