@@ -37,7 +37,8 @@ Past ``watch_kb`` it kills the run and reports it as out of memory (``run_memory
 process's own ``RLIMIT_AS`` still holds in between. It is a sampled bound: a run can pass
 it by what it allocates within one interval, and memory held only by the kernel (pipe
 buffers, unmapped memfd files) or by processes that left the runner's tree (without a pid
-namespace) is not seen. A session's cells are not watched. Run processes get the highest
+namespace) is not seen. In ``session`` mode a thread watches each cell the same way and
+kills the processes the cell started. Run processes get the highest
 ``oom_score_adj``, so that an out-of-memory killer picks them before the runner.
 """
 
@@ -668,6 +669,16 @@ def watch_host(control: int, config: dict) -> None:
     host_gone(config)
 
 
+def watch_cells(config: dict, cell: dict) -> None:
+    """Thread body: while ``cell["busy"]``, kill the other processes of the session (what
+    the cell started) once the sandbox holds more than ``config["watch_kb"]``."""
+    while True:
+        select.select([], [], [], WATCH_INTERVAL_MS / 1000)
+        if cell["busy"] and not cell["over"] and over_memory(config):
+            cell["over"] = True
+            kill_leftovers(config)
+
+
 def set_cpu_budget(seconds: int) -> None:
     """Let the coming cell use ``seconds`` more CPU seconds than used so far."""
     import resource
@@ -717,6 +728,9 @@ def session(config: dict) -> None:
     os.close(devnull)
     set_rlimits(config["rlimits"])
     _thread.start_new_thread(watch_host, (control, config))
+    cell_state = {"busy": False, "over": False}
+    if config.get("watch_kb"):
+        _thread.start_new_thread(watch_cells, (config, cell_state))
     main = fresh_main_module(None)
     me = os.getpid()
     if config.get("hello"):
@@ -728,11 +742,15 @@ def session(config: dict) -> None:
             return
         count += 1
         set_cpu_budget(cell["cpu_s"])
+        cell_state["over"], cell_state["busy"] = False, True
         code, memory = run_cell(cell["code"], main.__dict__, f"<cell {count}>")
+        cell_state["busy"] = False
         flush_std_streams()
         if os.getpid() != me:  # a process the cell forked must not serve cells
             os._exit(code)
-        status = {"exit_code": code, "signal": None, "memory": memory, "reusable": True}
+        over = cell_state["over"]
+        status = {"exit_code": code, "signal": None, "memory": memory or over, "reusable": True}
+        status["run_memory"] = over
         end_request(status, control)
 
 
