@@ -456,7 +456,10 @@ def wait_for_child(pid: int, config: dict, uid: int | None = None) -> tuple[int,
             for fd, events in poller.poll(timeout):
                 if fd == CONTROL_FD and events & (select.POLLHUP | select.POLLERR):
                     host_gone(config)
-            done, status = os.waitpid(pid, os.WNOHANG)
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # kill_run reaped it (a run with our uid: docker)
+                return SIGKILL, over  # the wait status of a process killed by SIGKILL
             if done:
                 return status, over
             if watch and not over and over_memory(config):
