@@ -12,13 +12,36 @@ from cogym.sandbox import run
 from cogym.sandbox.backends import probe
 
 ISOLATING = ("bwrap", "docker")
+#: Backends (comma-separated) that must work here: their tests fail instead of skipping.
+#: ``scripts/with_docker.sh`` sets it to ``docker`` once it has an engine and the image.
+REQUIRE_ENV = "COGYM_REQUIRE_BACKENDS"
+#: How to make a backend's tests run, for the skip message.
+SETUP_HINTS = {
+    "bwrap": "apt-get install -y bubblewrap",
+    "docker": (
+        "as root, `make test` installs docker.io and debootstrap, starts a private dockerd, "
+        "builds the image and stops the engine afterwards; to run some tests the same way: "
+        "scripts/with_docker.sh .venv/bin/python -m pytest tests/sandbox"
+    ),
+}
+
+
+def required_backends() -> set[str]:
+    """The backends named in ``$COGYM_REQUIRE_BACKENDS``."""
+    return {name.strip() for name in os.environ.get(REQUIRE_ENV, "").split(",") if name.strip()}
 
 
 def skip_unless_available(name: str) -> None:
-    """Skip the test when backend ``name`` does not work on this machine, saying why."""
+    """Skip the test when backend ``name`` does not work on this machine, saying why and
+    how to make it work; fail instead when ``$COGYM_REQUIRE_BACKENDS`` names it."""
     found = probe(name)
-    if not found.available:
-        pytest.skip(f"backend {name!r} is not available here: {found.reason}")
+    if found.available:
+        return
+    message = f"backend {name!r} is not available here: {found.reason}"
+    if name in required_backends():
+        pytest.fail(f"{message} (and {REQUIRE_ENV} requires it)")
+    hint = SETUP_HINTS.get(name)
+    pytest.skip(f"{message}; to test it: {hint}" if hint else message)
 
 
 def skip_without_isolation() -> None:
