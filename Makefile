@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine with Python 3.10+:
 #   make demo   creates .venv, installs cogym, runs the built-in LLM and the baselines on Countdown
 #   make test   creates .venv, installs cogym with its test extras, runs ruff and the test suite
+#               (with a docker engine for the docker sandbox backend's tests; see scripts/)
 # System packages are installed when missing and we are root; otherwise the exact
 # apt-get command is printed.
 
@@ -50,9 +51,12 @@ demo: $(VENV)/.installed-base
 	$(VENV)/bin/cogym eval --envs cogym/Countdown-Easy-v0 --agents llm,solver,random-expr \
 	  --episodes 20 --batch 10 --max-new-tokens 96 --quiet
 
+# The suite runs with a docker engine and the sandbox image ready (scripts/with_docker.sh:
+# as root it installs docker.io and debootstrap, starts a private dockerd, builds the image
+# once, and stops that dockerd afterwards), so the docker sandbox backend is tested too.
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	COGYM_PYTHON=$(PY) scripts/with_docker.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
