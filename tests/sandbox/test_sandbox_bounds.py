@@ -284,11 +284,11 @@ def test_the_watch_bounds_a_sandbox_without_a_pid_namespace(monkeypatch, token):
     code = (
         "import subprocess, sys\n"
         f"children = [subprocess.Popen([sys.executable, '-c', {child!r}, {token!r}])\n"
-        "            for _ in range(4)]\n"
+        "            for _ in range(6)]\n"
         "[child.wait() for child in children]\n"
     )
     with PeakResident(token) as resident:
         result = run(code, backend="subprocess", memory_mb=128, timeout_s=60)
     assert result.status == "memory"
-    assert resident.peak_mb < 1.5 * (128 + RUNNER_MEMORY_MB)  # 4 x 100 MB unbounded
+    assert resident.peak_mb <= 2 * (128 + RUNNER_MEMORY_MB)  # 6 x 100 MB unbounded
     assert survivors(token) == []

@@ -280,11 +280,13 @@ def bound_mode(request, monkeypatch) -> str:
     return request.param
 
 
-def held_within_bound(peak_mb: float, memory_mb: int, mode: str) -> bool:
-    """Whether the run's processes held no more than the sandbox's bound: exactly under a
-    cgroup; under the runner's sampled watch, what a run can add between two samples."""
-    bound = memory_mb + RUNNER_MEMORY_MB
-    return peak_mb <= bound if mode == "cgroup" else peak_mb < 1.5 * bound
+def held_within_bound(peak_mb: float, memory_mb: int) -> bool:
+    """Whether the run's processes held about the sandbox's bound at most, not the many
+    times more they asked for. The margin is for sampling: the test reads the processes one
+    after another, so one read just before an out-of-memory kill and its successor can both
+    count, and the runner's watch (without a cgroup) acts between samples of its own. The
+    cgroup's exact peak is checked in test_sandbox_bounds.py."""
+    return peak_mb <= 2 * (memory_mb + RUNNER_MEMORY_MB)
 
 
 def test_a_multiprocess_memory_bomb_is_bounded_as_a_whole(isolating_backend, bound_mode, token):
@@ -305,7 +307,7 @@ def test_a_multiprocess_memory_bomb_is_bounded_as_a_whole(isolating_backend, bou
     assert result.status == "memory", result
     assert "the run's processes together hit the sandbox's memory limit" in result.stderr
     assert resident.peak_mb > each_mb  # the bomb did run
-    assert held_within_bound(resident.peak_mb, memory_mb, bound_mode), resident.peak_mb
+    assert held_within_bound(resident.peak_mb, memory_mb), resident.peak_mb
     assert_clean_afterwards(isolating_backend, token)
 
 
@@ -329,5 +331,5 @@ def test_a_fork_loop_that_allocates_is_bounded_as_a_whole(isolating_backend, bou
     with PeakResident(token) as resident:
         result = sandboxed(code, isolating_backend, memory_mb=256, timeout_s=60)
     assert result.status == "memory", result
-    assert held_within_bound(resident.peak_mb, 256, bound_mode), resident.peak_mb
+    assert held_within_bound(resident.peak_mb, 256), resident.peak_mb
     assert_clean_afterwards(isolating_backend, token)
