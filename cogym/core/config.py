@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, TypeVar
 
+from cogym.core.checks import is_int, shown
 from cogym.core.errors import InvalidArgumentError
 
 ConfigT = TypeVar("ConfigT", bound="TaskConfig")
+#: The largest int an override may hold, in absolute value; each field's own range is
+#: checked by :meth:`TaskConfig.validate`.
+MAX_FIELD_INT = 2**63 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +36,8 @@ class TaskConfig:
         Lists become tuples, so a config stays hashable and frozen; an env passes its
         optional kwargs straight through, and ``None`` means "the preset's value".
 
-        :raises InvalidArgumentError: for a name that is not a field, or a bad value.
+        :raises InvalidArgumentError: for a name that is not a field, or a bad value (an
+            int past :data:`MAX_FIELD_INT` included, whatever the field).
         """
         names = {field.name for field in dataclasses.fields(self)}
         unknown = sorted(set(overrides) - names)
@@ -45,6 +50,11 @@ class TaskConfig:
             for key, value in overrides.items()
             if value is not None
         }
+        for key, value in given.items():  # field checks print the value: keep it printable
+            self.require(
+                not is_int(value) or abs(value) <= MAX_FIELD_INT,
+                f"{key} must be an int of at most 64 bits; got {shown(value)}",
+            )
         config = dataclasses.replace(self, **given)
         config.validate()
         return config

@@ -30,13 +30,17 @@ from cogym.core.config import TaskConfig
 from cogym.core.tasks import Task, TaskSource, item_rng
 from cogym.core.text_env import TextEnv
 
+#: The largest ``dataset_seed`` (in absolute value): a 64-bit seed.
+MAX_DATASET_SEED = 2**63 - 1
+
 
 class TaskEnv(TextEnv):
     """A text env whose episode is one task; see the module docstring.
 
     :param config: the generator's config (already built from the env's kwargs).
     :param tasks_path: a JSONL file of tasks; the generator is then not used.
-    :param dataset_seed: the seed of the generator's task sequence.
+    :param dataset_seed: the seed of the generator's task sequence, an int of at most
+        :data:`MAX_DATASET_SEED` in absolute value.
     :param load_tasks: reads ``tasks_path`` for families whose files come in several
         shapes; default: one task per line, checked by :attr:`validate_task`.
     :param max_turns: turns before the episode is truncated.
@@ -86,7 +90,9 @@ class TaskEnv(TextEnv):
         )
         config.validate()
         self.config = config
-        self.dataset_seed = check_int("dataset_seed", dataset_seed)
+        self.dataset_seed = check_int(
+            "dataset_seed", dataset_seed, minimum=-MAX_DATASET_SEED, maximum=MAX_DATASET_SEED
+        )
         self.tasks = TaskSource(
             validate=self.validate_task,
             task_at=self.task_at,

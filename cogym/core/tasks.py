@@ -16,15 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from cogym.core.errors import InvalidArgumentError, InvalidTaskError
+from cogym.core.checks import check_path, shown
+from cogym.core.errors import CogymError, InvalidArgumentError, InvalidTaskError
 
 Task = dict[str, Any]
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
-    """``repr(value)`` cut to a readable length for an error message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``repr(value)`` cut to a readable length for an error message; never raises."""
+    return shown(value, limit)
 
 
 def check_task_keys(
@@ -82,42 +82,91 @@ def sequence(
     return task_at
 
 
+#: The longest line a tasks file may have, in bytes.
+MAX_LINE_BYTES = 64 * 2**20
+
+
 def load_jsonl(path: str | Path, validate: Callable[[Mapping[str, Any]], Task]) -> list[Task]:
     """Read one task per line from a JSONL file and validate each.
 
-    Blank lines are skipped. Errors name the file and line.
+    Blank lines are skipped. Every error, whatever the file holds (bytes that are not
+    UTF-8, JSON that is not valid, nested too deeply or with a number too long to read,
+    a record the validator rejects), is an :class:`InvalidTaskError` naming the file and
+    line.
 
     :param path: the JSONL file.
     :param validate: the env's task validator; returns the cleaned task.
     :return: the tasks, in file order.
     """
-    path = Path(path)
-    if not path.is_file():
+    path = check_path("tasks_path", path)
+    try:
+        if not path.is_file():  # a directory, or a FIFO or device that may never end
+            raise InvalidArgumentError(
+                f"tasks_path {str(path)!r} is not a file; pass a JSONL file path"
+            )
+        tasks = _read_tasks(path, validate)
+    except OSError as error:  # unreadable: no such file, a directory, no permission...
         raise InvalidArgumentError(
-            f"tasks_path {str(path)!r} is not a file; pass a JSONL file path"
-        )
-    tasks: list[Task] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InvalidTaskError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise InvalidTaskError(f"{path}:{number}: each line must be a JSON object")
-            try:
-                tasks.append(validate(record))
-            except InvalidTaskError as error:
-                raise InvalidTaskError(f"{path}:{number}: {error}") from None
+            f"tasks_path {str(path)!r} cannot be read ({error.strerror or error}); pass the "
+            "path of a readable JSONL file"
+        ) from None
     if not tasks:
         raise InvalidTaskError(f"{path}: no tasks in file")
     return tasks
 
 
+def _read_tasks(path: Path, validate: Callable[[Mapping[str, Any]], Task]) -> list[Task]:
+    """Every task of the file at ``path``, in order; raises ``OSError`` if it cannot be read."""
+    tasks: list[Task] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+            where = f"{path}:{number}"
+            if len(line) > MAX_LINE_BYTES:
+                raise InvalidTaskError(
+                    f"{where}: the line is longer than {MAX_LINE_BYTES} bytes; "
+                    "a tasks file has one JSON object per line"
+                )
+            if line.strip():
+                tasks.append(_read_task(line, where, validate))
+    return tasks
+
+
+def _read_task(line: bytes, where: str, validate: Callable[[Mapping[str, Any]], Task]) -> Task:
+    """Parse and validate one line of a tasks file; every error names ``where``."""
+    try:
+        record = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError as error:
+        raise InvalidTaskError(
+            f"{where}: not UTF-8 text (byte {error.start + 1} of the line); a tasks file "
+            "is JSON Lines text"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise InvalidTaskError(f"{where}: not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise InvalidTaskError(f"{where}: the JSON is nested too deeply to read") from None
+    except ValueError as error:  # a number past Python's int-to-string limit, NaN
+        raise InvalidTaskError(f"{where}: the JSON cannot be read ({error})") from None
+    if not isinstance(record, dict):
+        raise InvalidTaskError(f"{where}: each line must be a JSON object")
+    try:
+        return validate(record)
+    except CogymError as error:
+        raise InvalidTaskError(f"{where}: {error}") from None
+    except RecursionError:
+        raise InvalidTaskError(f"{where}: the task is nested too deeply to read") from None
+    except Exception as error:  # a validator's bug must still say which line set it off
+        raise InvalidTaskError(f"{where}: {type(error).__name__}: {error}") from error
+
+
+def _no_constant(name: str) -> Any:
+    """JSON has no ``NaN``, ``Infinity`` or ``-Infinity``; Python's reader would take them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 #: Generated tasks are drawn from indices below this (a 31-bit int fits every format).
 GENERATED_INDICES = 2**31
+#: The largest index ``reset(options={"index": i})`` takes.
+MAX_INDEX = 2**63 - 1
 
 
 class TaskSource:
@@ -142,7 +191,8 @@ class TaskSource:
         self._task_at = task_at
         self._tasks = None
         if tasks_path is not None:
-            self._tasks = load(Path(tasks_path)) if load else load_jsonl(tasks_path, validate)
+            path = check_path("tasks_path", tasks_path)
+            self._tasks = load(path) if load else load_jsonl(path, validate)
 
     def __len__(self) -> int:
         """Number of tasks in the file; generated sources raise ``TypeError`` (unbounded)."""
@@ -172,8 +222,14 @@ class TaskSource:
             return self._validate(task), None
         if "index" in options:
             index = options["index"]
-            if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or index < 0:
-                raise InvalidArgumentError(f"options['index'] must be an int >= 0, got {index!r}")
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, (int, np.integer))
+                or not 0 <= index <= MAX_INDEX
+            ):
+                raise InvalidArgumentError(
+                    f"options['index'] must be an int from 0 to {MAX_INDEX}, got {shown(index)}"
+                )
             return self._task_by_index(int(index)), int(index)
         size = GENERATED_INDICES if self._tasks is None else len(self._tasks)
         index = int(np_random.integers(size))

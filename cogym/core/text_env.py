@@ -37,7 +37,7 @@ import numpy as np
 from gymnasium import spaces
 
 from cogym.core.answers import AnswerFormat
-from cogym.core.checks import check_int
+from cogym.core.checks import check_int, check_number, shown
 from cogym.core.errors import InvalidArgumentError, ResetNeeded, UnknownKwargError
 from cogym.core.resources import Resources
 from cogym.core.spaces import fit_text, preview, text_space
@@ -90,11 +90,15 @@ def _check_kwargs(init):
     return checked_init
 
 
+#: The most turns an episode may have (``max_turns``).
+MAX_TURNS = 2**31 - 1
+
+
 class TextEnv(gym.Env[str, str]):
     """Base class for multi-turn text envs; see the module docstring for what it provides.
 
-    :param max_turns: turns before the episode is truncated.
-    :param invalid_action_reward: reward for an action that does not parse.
+    :param max_turns: turns before the episode is truncated (1 to :data:`MAX_TURNS`).
+    :param invalid_action_reward: reward for an action that does not parse (a finite number).
     :param render_mode: ``None`` or ``"ansi"``.
     """
 
@@ -131,14 +135,14 @@ class TextEnv(gym.Env[str, str]):
         invalid_action_reward: float = -0.1,
         render_mode: str | None = None,
     ) -> None:
-        check_int("max_turns", max_turns, minimum=1)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+        check_int("max_turns", max_turns, minimum=1, maximum=MAX_TURNS)
+        modes = self.metadata["render_modes"]
+        if render_mode is not None and not (isinstance(render_mode, str) and render_mode in modes):
             raise InvalidArgumentError(
-                f"render_mode {render_mode!r} is not supported; use one of "
-                f"{self.metadata['render_modes']} or None"
+                f"render_mode {shown(render_mode)} is not supported; use one of {modes} or None"
             )
         self.max_turns = max_turns
-        self.invalid_action_reward = float(invalid_action_reward)
+        self.invalid_action_reward = check_number("invalid_action_reward", invalid_action_reward)
         self.render_mode = render_mode
         self.observation_space = text_space(self.max_observation_length, min_length=1)
         self.action_space = text_space(self.max_action_length)

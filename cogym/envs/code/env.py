@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from cogym.core.checks import check_choice, check_int, check_number
+from cogym.core.checks import check_choice, check_int, check_timeout, require, shown
 from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
 from cogym.envs.code.actions import parse_action
@@ -13,8 +13,17 @@ from cogym.envs.code.generator import CodeConfig, generate_task
 from cogym.envs.code.loaders import load_tasks
 from cogym.envs.code.task import validate_task
 from cogym.envs.code.verifier import REWARD_MODES, evaluate_submission
+from cogym.sandbox.backends import BACKENDS
+from cogym.sandbox.limits import MIN_MEMORY_MB
 
 MAX_SHOWN_OUTPUT = 2000  # characters of stdout/stderr shown after a run
+#: The most warm sandboxes one env's pool starts (each is a Python process).
+MAX_POOL_SIZE = 128
+#: The largest ``memory_mb``: the address space of each process of a run, in MiB.
+MAX_MEMORY_MB = 16384
+#: The most submissions (``max_submissions``) per episode.
+MAX_SUBMISSIONS = 10**6
+SANDBOX_BACKENDS = ("auto", *BACKENDS)
 
 
 class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=validate_task):
@@ -74,9 +83,10 @@ class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=valid
       :class:`~cogym.envs.code.generator.CodeConfig`.
     - ``max_turns`` (8), ``max_submissions`` (1), ``reward`` (``"pass_rate"``),
       ``invalid_action_reward`` (-0.1).
-    - ``timeout_s`` (5.0 per run or test program), ``memory_mb`` (512),
-      ``sandbox_backend`` (``"auto"``: bubblewrap, else docker), ``pool_size`` (2 warm
-      sandboxed interpreters, started on first use), ``sandbox`` (a
+    - ``timeout_s`` (5.0 per run or test program; 0.001-3600), ``memory_mb`` (512;
+      64-16384), ``sandbox_backend`` (``"auto"``: bubblewrap, else docker; or ``"bwrap"``,
+      ``"docker"``, ``"subprocess"``), ``pool_size`` (2 warm sandboxed interpreters,
+      started on first use; at most 128), ``sandbox`` (a
       :class:`~cogym.sandbox.SandboxPool` to share between envs instead: the env uses it
       and never closes it; it is then the pool's backend and memory limit that apply).
     - ``tasks_path``, ``dataset_seed`` (the generator sequence ``{"index": i}`` reads),
@@ -111,7 +121,7 @@ class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=valid
     ) -> None:
         super().__init__(
             config=CodeConfig(kind=kind).with_overrides(
-                families=families or None, num_examples=num_examples, num_tests=num_tests
+                families=families, num_examples=num_examples, num_tests=num_tests
             ),
             tasks_path=tasks_path,
             dataset_seed=dataset_seed,
@@ -121,11 +131,19 @@ class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=valid
             render_mode=render_mode,
         )
         self.reward_mode = check_choice("reward", reward, REWARD_MODES)
-        self.max_submissions = check_int("max_submissions", max_submissions, minimum=1)
-        self.timeout_s = check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
-        self.memory_mb = check_int("memory_mb", memory_mb, minimum=64)
-        self.pool_size = check_int("pool_size", pool_size, minimum=1)
-        self.sandbox_backend = sandbox_backend
+        self.max_submissions = check_int(
+            "max_submissions", max_submissions, minimum=1, maximum=MAX_SUBMISSIONS
+        )
+        self.timeout_s = check_timeout("timeout_s", timeout_s)
+        self.memory_mb = check_int(
+            "memory_mb", memory_mb, minimum=MIN_MEMORY_MB, maximum=MAX_MEMORY_MB
+        )
+        self.pool_size = check_int("pool_size", pool_size, minimum=1, maximum=MAX_POOL_SIZE)
+        self.sandbox_backend = check_choice("sandbox_backend", sandbox_backend, SANDBOX_BACKENDS)
+        require(
+            sandbox is None or callable(getattr(sandbox, "run", None)),
+            f"sandbox must be a cogym.sandbox.SandboxPool to share, or None; got {shown(sandbox)}",
+        )
         self._pool = self.resources.lazy(self._start_pool, shared=sandbox)
         self._submissions = 0
         self._best = 0.0

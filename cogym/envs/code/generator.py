@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
+from cogym.core.checks import shown
 from cogym.core.config import TaskConfig
 from cogym.core.tasks import sequence
 from cogym.envs.code.families import FAMILIES, Draft, Family
@@ -53,16 +54,16 @@ class CodeConfig(TaskConfig):
         """Raise :class:`InvalidArgumentError` saying which field is wrong and what to pass."""
         self.require(
             self.kind in CONFIG_KINDS,
-            f"kind must be one of {list(CONFIG_KINDS)}; got {self.kind!r}",
+            f"kind must be one of {list(CONFIG_KINDS)}; got {shown(self.kind)}",
         )
         self._validate_families()
         self.require(
             type(self.num_examples) is int and 0 <= self.num_examples <= MAX_EXAMPLES,
-            f"num_examples must be an integer 0-{MAX_EXAMPLES}; got {self.num_examples!r}",
+            f"num_examples must be an integer 0-{MAX_EXAMPLES}; got {shown(self.num_examples)}",
         )
         self.require(
             type(self.num_tests) is int and 1 <= self.num_tests <= MAX_TESTS,
-            f"num_tests must be an integer 1-{MAX_TESTS}; got {self.num_tests!r}",
+            f"num_tests must be an integer 1-{MAX_TESTS}; got {shown(self.num_tests)}",
         )
 
     def _validate_families(self) -> None:
@@ -70,7 +71,7 @@ class CodeConfig(TaskConfig):
         names = self.families
         self.require(
             isinstance(names, tuple | list) and all(isinstance(n, str) for n in names),
-            f"families must be a tuple of family names; got {names!r}",
+            f"families must be a tuple of family names; got {shown(names)}",
         )
         unknown = [name for name in names if name not in FAMILIES]
         self.require(
@@ -82,7 +83,7 @@ class CodeConfig(TaskConfig):
         wrong = [name for name in names if FAMILIES[name].kind != self.kind]
         self.require(
             not wrong,
-            f"families {wrong} are not of kind {self.kind!r}; pass kind='any' or only "
+            f"families {wrong} are not of kind {shown(self.kind)}; pass kind='any' or only "
             f"{self.kind} families: {_names_of_kind(self.kind)}",
         )
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from cogym.core.answers import extract_tag
-from cogym.core.checks import check_choice
+from cogym.core.checks import check_bool, check_choice, check_number
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
@@ -127,8 +127,8 @@ class CountdownEnv(TaskEnv, config=CountdownConfig, generate=generate_task, vali
             invalid_action_reward=invalid_action_reward,
             render_mode=render_mode,
         )
-        self.use_all_numbers = bool(use_all_numbers)
-        self.format_reward = float(format_reward)
+        self.use_all_numbers = check_bool("use_all_numbers", use_all_numbers)
+        self.format_reward = check_number("format_reward", format_reward)
         self._format_paid = False
 
     def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, fields
 from typing import Any
 
+from cogym.core.checks import shown
 from cogym.core.config import TaskConfig
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.tasks import sequence
@@ -39,8 +40,8 @@ class CountdownConfig(TaskConfig):
         (2: the target is not simply one of the numbers). The solver checks each candidate,
         so values near ``count`` are slow: with 6 numbers, about 0.05 ms per task at 3,
         10 ms at 5 and 150 ms at 6.
-    :param small_copies: 0 draws small numbers uniformly with replacement; ``k > 0`` draws
-        them without replacement from ``k`` copies of each value in the range.
+    :param small_copies: 0 draws small numbers uniformly with replacement; ``k > 0`` (at
+        most 12) draws them without replacement from ``k`` copies of each value in the range.
     """
 
     count: int = 4
@@ -58,7 +59,9 @@ class CountdownConfig(TaskConfig):
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name != "large_numbers":
-                self.require(type(value) is int, f"{field.name} must be an integer; got {value!r}")
+                self.require(
+                    type(value) is int, f"{field.name} must be an integer; got {shown(value)}"
+                )
         self.require(1 <= self.count <= MAX_COUNT, f"count must be 1-{MAX_COUNT}; got {self.count}")
         self.require(
             1 <= self.min_number <= self.max_number <= MAX_NUMBER,
@@ -67,13 +70,13 @@ class CountdownConfig(TaskConfig):
         )
         self._validate_large()
         self.require(
-            self.small_copies >= 0
+            0 <= self.small_copies <= MAX_COUNT
             and (
                 self.small_copies == 0
                 or self.small_copies * (self.max_number - self.min_number + 1) >= self.count
             ),
-            f"small_copies must be 0 (draw with replacement) or enough copies to draw "
-            f"{self.count} numbers from {self.min_number}..{self.max_number}; "
+            f"small_copies must be 0 (draw with replacement) or enough copies (at most "
+            f"{MAX_COUNT}) to draw {self.count} numbers from {self.min_number}..{self.max_number}; "
             f"got {self.small_copies}",
         )
         self.require(
@@ -92,7 +95,7 @@ class CountdownConfig(TaskConfig):
         self.require(
             isinstance(pool, tuple | list)
             and all(type(n) is int and 1 <= n <= MAX_NUMBER for n in pool),
-            f"large_numbers must be a tuple of integers 1..{MAX_NUMBER}; got {pool!r}",
+            f"large_numbers must be a tuple of integers 1..{MAX_NUMBER}; got {shown(pool)}",
         )
         self.require(
             0 <= self.max_large <= min(len(pool), self.count),

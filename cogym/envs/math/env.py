@@ -8,15 +8,30 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from cogym.core.answers import extract_tag
-from cogym.core.checks import check_choice, check_int, check_number
+from cogym.core.checks import (
+    check_choice,
+    check_int,
+    check_number,
+    check_text,
+    check_timeout,
+    require,
+    shown,
+)
 from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
 from cogym.envs.math.generator import MathConfig, generate_task
 from cogym.envs.math.grader import ANSWER_FORMATS, MathGrader
 from cogym.envs.math.task import load_math_jsonl, validate_task
+from cogym.sandbox.backends import BACKENDS
+from cogym.sandbox.limits import MIN_MEMORY_MB
 
 MODES = ("single", "retry", "python")
 MAX_SHOWN_OUTPUT = 2000
+#: The most answers (``max_attempts``) and tool calls (``max_tool_calls``) per episode.
+MAX_ATTEMPTS = MAX_TOOL_CALLS = 10**6
+#: The largest ``tool_memory_mb``: the address space of each process of a tool call, in MiB.
+MAX_MEMORY_MB = 16384
+SANDBOX_BACKENDS = ("auto", *BACKENDS)
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _PYTHON_BLOCK = re.compile(r"<python>.*?(?:</python>|\Z)", flags=re.DOTALL | re.IGNORECASE)
 
@@ -73,12 +88,14 @@ class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=valid
     - ``families``, ``min_difficulty``, ``max_difficulty``: the generator's config.
     - ``max_attempts`` (1; 3 for Math-Retry-v0), ``attempt_discount`` (1.0),
       ``max_tool_calls`` (4 in python mode), ``max_turns`` (attempts + tool calls + 1).
-    - ``invalid_action_reward`` (-0.1), ``grade_timeout_s`` (2.0), ``grader`` (a
+    - ``invalid_action_reward`` (-0.1), ``grade_timeout_s`` (2.0; 0.001-3600), ``grader`` (a
       :class:`~cogym.envs.math.grader.MathGrader` to share between envs; by default the
       env starts its own grading worker on the first answer and ends it on ``close()``).
-    - ``tool_timeout_s`` (5.0), ``tool_memory_mb`` (512), ``sandbox_backend`` (``"auto"``).
+    - ``tool_timeout_s`` (5.0; 0.001-3600), ``tool_memory_mb`` (512; 64-16384),
+      ``sandbox_backend`` (``"auto"``, ``"bwrap"``, ``"docker"`` or ``"subprocess"``).
     - ``tasks_path``, ``question_key`` (``"question"``), ``answer_key`` (``"answer"``):
-      GSM8K ``#### 42`` and MATH ``\\boxed{}`` solutions are parsed; ``dataset_seed``.
+      GSM8K ``#### 42`` and MATH ``\\boxed{}`` solutions are parsed; a row whose answer
+      math-verify cannot read is rejected when the file is loaded; ``dataset_seed``.
     - ``render_mode``.
 
     ## Version History
@@ -111,15 +128,22 @@ class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=valid
         render_mode: str | None = None,
     ) -> None:
         check_choice("mode", mode, MODES)
-        check_int("max_attempts", max_attempts, minimum=1)
-        check_int("max_tool_calls", max_tool_calls, minimum=0)
+        check_int("max_attempts", max_attempts, minimum=1, maximum=MAX_ATTEMPTS)
+        check_int("max_tool_calls", max_tool_calls, minimum=0, maximum=MAX_TOOL_CALLS)
         check_number(
             "attempt_discount", attempt_discount, minimum=0, maximum=1, exclusive_minimum=True
+        )
+        check_text("question_key", question_key)
+        check_text("answer_key", answer_key)
+        require(
+            grader is None or callable(getattr(grader, "grade", None)),
+            f"grader must be a cogym.envs.math.grader.MathGrader to share, or None; got "
+            f"{shown(grader)}",
         )
         tool_calls = max_tool_calls if mode == "python" else 0
         super().__init__(
             config=MathConfig().with_overrides(
-                families=families or None,
+                families=families,
                 min_difficulty=min_difficulty,
                 max_difficulty=max_difficulty,
             ),
@@ -135,14 +159,12 @@ class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=valid
         self.max_attempts = max_attempts
         self.attempt_discount = float(attempt_discount)
         self.max_tool_calls = tool_calls
-        self.grade_timeout_s = check_number(
-            "grade_timeout_s", grade_timeout_s, minimum=0, exclusive_minimum=True
+        self.grade_timeout_s = check_timeout("grade_timeout_s", grade_timeout_s)
+        self.tool_timeout_s = check_timeout("tool_timeout_s", tool_timeout_s)
+        self.tool_memory_mb = check_int(
+            "tool_memory_mb", tool_memory_mb, minimum=MIN_MEMORY_MB, maximum=MAX_MEMORY_MB
         )
-        self.tool_timeout_s = check_number(
-            "tool_timeout_s", tool_timeout_s, minimum=0, exclusive_minimum=True
-        )
-        self.tool_memory_mb = check_int("tool_memory_mb", tool_memory_mb, minimum=64)
-        self.sandbox_backend = sandbox_backend
+        self.sandbox_backend = check_choice("sandbox_backend", sandbox_backend, SANDBOX_BACKENDS)
         self._session = self.resources.lazy(self._start_session)
         self._grader = self.resources.lazy(MathGrader, shared=grader)
         self._attempts = 0

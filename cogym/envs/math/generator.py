@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from cogym.core.checks import shown
 from cogym.core.config import TaskConfig
 from cogym.core.tasks import sequence
 from cogym.envs.math.families import FAMILIES
@@ -43,7 +44,7 @@ class MathConfig(TaskConfig):
         self.require(
             isinstance(self.families, tuple | list)
             and all(isinstance(name, str) for name in self.families),
-            f"families must be a tuple of family names ({known}); got {self.families!r}",
+            f"families must be a tuple of family names ({known}); got {shown(self.families)}",
         )
         unknown = [name for name in self.families if name not in FAMILIES]
         self.require(not unknown, f"unknown families {unknown}; choose from {known}")
@@ -51,7 +52,7 @@ class MathConfig(TaskConfig):
             value = getattr(self, field)
             self.require(
                 type(value) is int and 1 <= value <= MAX_DIFFICULTY,
-                f"{field} must be an integer 1-{MAX_DIFFICULTY}; got {value!r}",
+                f"{field} must be an integer 1-{MAX_DIFFICULTY}; got {shown(value)}",
             )
         self.require(
             self.min_difficulty <= self.max_difficulty,

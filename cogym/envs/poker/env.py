@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 
-from cogym.core.errors import InvalidArgumentError, InvalidTaskError
+from cogym.core.checks import check_choice, shown
+from cogym.core.errors import InvalidTaskError
 from cogym.core.text_env import Outcome, TextEnv
 from cogym.envs.poker.game import CARD_NAMES, DEALS, INFO_STATE_SIZE, NUM_ACTIONS
 from cogym.envs.poker.hand import Hand, MoveResult
@@ -92,8 +93,9 @@ class KuhnPokerEnv(TextEnv):
       starts at seat ``s % 2``, so consecutive seeds alternate too), ``"random"``, ``0``
       or ``1``.
     - ``obs_mode``: ``"text"`` (default) or ``"vector"``.
-    - ``num_hands`` (1), ``error_allowance`` (3), ``invalid_action_reward`` (-0.1),
-      ``max_turns`` (None: see Episode End), ``render_mode`` (``None`` or ``"ansi"``).
+    - ``num_hands`` (1; at most 10^6), ``error_allowance`` (3; at most 100),
+      ``invalid_action_reward`` (-0.1), ``max_turns`` (None: see Episode End),
+      ``render_mode`` (``None`` or ``"ansi"``).
 
     ## Version History
     - v0: initial version.
@@ -115,8 +117,7 @@ class KuhnPokerEnv(TextEnv):
         render_mode: str | None = None,
     ) -> None:
         check_table_settings(seat, num_hands=num_hands, error_allowance=error_allowance)
-        if obs_mode not in OBS_MODES:
-            raise InvalidArgumentError(f"obs_mode must be one of {OBS_MODES}, got {obs_mode!r}")
+        check_choice("obs_mode", obs_mode, OBS_MODES)
         if max_turns is None:
             max_turns = default_max_turns(error_allowance, num_hands)
         super().__init__(
@@ -280,7 +281,7 @@ class KuhnPokerEnv(TextEnv):
         if seat is None:
             return None
         if seat not in (0, 1) or isinstance(seat, bool):
-            raise InvalidTaskError(f"options['seat'] must be 0 or 1, got {seat!r}")
+            raise InvalidTaskError(f"options['seat'] must be 0 or 1, got {shown(seat)}")
         return int(seat)
 
     @staticmethod
@@ -296,6 +297,6 @@ class KuhnPokerEnv(TextEnv):
         if deal not in DEALS:
             raise InvalidTaskError(
                 "options['cards'] must name two different cards, player 0's then player 1's, "
-                f"as 'KQ' or (2, 1) with J=0, Q=1, K=2; got {cards!r}"
+                f"as 'KQ' or (2, 1) with J=0, Q=1, K=2; got {shown(cards)}"
             )
         return deal  # type: ignore[return-value]

@@ -7,13 +7,19 @@ from typing import Any
 from cogym.core.checks import check_choice, check_int
 
 SEAT_MODES = ("alternate", "random", 0, 1)
+#: The largest count a table setting takes (``num_hands``, ``num_envs``).
+MAX_COUNT = 10**6
+#: The largest ``error_allowance``.
+MAX_ERROR_ALLOWANCE = 100
 
 
 def check_table_settings(seat: Any, **counts: Any) -> None:
     """Raise a clear error for a seat mode that is not one of :data:`SEAT_MODES`, or a
-    count (``num_hands=``, ``error_allowance=``...) that is not an int >= 1."""
+    count (``num_hands=``, ``error_allowance=``...) that is not an int from 1 to
+    :data:`MAX_COUNT` (:data:`MAX_ERROR_ALLOWANCE` for ``error_allowance``)."""
     for name, value in counts.items():
-        check_int(name, value, minimum=1)
+        limit = MAX_ERROR_ALLOWANCE if name == "error_allowance" else MAX_COUNT
+        check_int(name, value, minimum=1, maximum=limit)
     check_choice("seat", seat, SEAT_MODES)
 
 
