@@ -208,8 +208,10 @@ def _cases(value: Any, where: str) -> list[dict[str, str]]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
-            raise InvalidTaskError(f"'{where}' is a string but not valid JSON") from None
+        except (ValueError, RecursionError):  # not JSON, too deep, or a number too long
+            raise InvalidTaskError(
+                f"'{where}' is a string but not valid JSON (or nested too deeply)"
+            ) from None
     if isinstance(value, Mapping):
         if "fn_name" in value:
             raise InvalidTaskError(
@@ -285,7 +287,7 @@ def _io_solution(record: Mapping[str, Any]) -> str | None:
     if isinstance(solutions, str):
         try:
             solutions = json.loads(solutions)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON: the solution's own text
             return solutions if solutions.strip() else None
     if isinstance(solutions, Mapping):
         return _python_solution(solutions)

@@ -2,22 +2,79 @@
 
 from __future__ import annotations
 
+import functools
+import math
+import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cogym.core.answers import extract_boxed
 from cogym.core.errors import InvalidTaskError
-from cogym.core.tasks import check_task_keys, load_jsonl
+from cogym.core.tasks import check_task_keys, load_jsonl, short_repr
 
 TASK_KEYS = ("question", "answer", "family", "difficulty", "data")
+#: The longest gold answer, in characters (the grader reads replies up to as many).
+MAX_ANSWER_CHARS = 1000
+#: How long math-verify may take to read one gold answer, in whole seconds.
+PARSE_TIMEOUT_S = 5
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_readable_answer(answer: str) -> bool:
+    """Whether math-verify reads ``answer`` as math, as the grader reads a gold answer:
+    LaTeX first, then a plain expression. A gold it cannot read would grade every reply
+    wrong. Plain numbers are read without math-verify; anything else costs about 10 ms.
+
+    :param answer: a bare gold answer such as ``"42"`` or ``"\\frac{3}{4}"``.
+    """
+    if _PLAIN_NUMBER.fullmatch(answer):
+        return True
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
+
+    # math-verify's timeout is a SIGALRM, which only the main thread may set
+    timeout = PARSE_TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
+    bare = answer.strip().strip("$").strip()
+    for text, config in (
+        (f"${bare}$", LatexExtractionConfig(boxed_match_priority=0)),
+        (answer, ExprExtractionConfig()),
+    ):
+        parsed = parse(text, extraction_config=[config], parsing_timeout=timeout)
+        if any(not isinstance(item, str) for item in parsed):
+            return True
+    return False
+
+
+def _check_answer(answer: Any) -> str:
+    """Return the gold answer as a stripped string, or raise saying what is wrong."""
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        try:
+            answer = str(answer) if math.isfinite(answer) else ""
+        except (OverflowError, ValueError):  # an int too long to write out
+            answer = ""
+    if not isinstance(answer, str) or not answer.strip():
+        raise InvalidTaskError(
+            "math task needs 'answer': a non-empty string or a finite number (the gold answer)"
+        )
+    answer = answer.strip()
+    if len(answer) > MAX_ANSWER_CHARS or not is_readable_answer(answer):
+        raise InvalidTaskError(
+            f"math task 'answer' {short_repr(answer)} is not an answer math-verify can read "
+            "(every reply would be graded wrong); give the final answer alone, such as '42', "
+            "'\\frac{3}{4}' or 'x = 2' (a worked solution needs it in \\boxed{} or after ####)"
+        )
+    return answer
 
 
 def validate_task(task: Mapping[str, Any]) -> dict[str, Any]:
     """Check a math task and return a clean copy with exactly :data:`TASK_KEYS`.
 
     ``question`` and ``answer`` are required non-empty strings (numbers are accepted for
-    the answer); ``family`` defaults to ``"custom"``, ``difficulty`` and ``data`` to None/{}.
+    the answer), and the answer must be one math-verify can read (see
+    :func:`is_readable_answer`), at most :data:`MAX_ANSWER_CHARS` long; ``family``
+    defaults to ``"custom"``, ``difficulty`` and ``data`` to None/{}.
     """
     check_task_keys(
         task,
@@ -26,16 +83,13 @@ def validate_task(task: Mapping[str, Any]) -> dict[str, Any]:
         required=("question", "answer"),
         example="{'question': 'What is 6 * 7?', 'answer': '42'}",
     )
-    question, answer = task.get("question"), task.get("answer")
-    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
-        answer = str(answer)
+    question = task.get("question")
     if not isinstance(question, str) or not question.strip():
         raise InvalidTaskError("math task needs 'question': a non-empty string")
-    if not isinstance(answer, str) or not answer.strip():
-        raise InvalidTaskError("math task needs 'answer': a non-empty string (the gold answer)")
+    answer = _check_answer(task.get("answer"))
     return {
         "question": question,
-        "answer": answer.strip(),
+        "answer": answer,
         "family": str(task.get("family") or "custom"),
         "difficulty": task.get("difficulty"),
         "data": dict(task.get("data") or {}),
