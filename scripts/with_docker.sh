@@ -4,7 +4,8 @@
 #
 #   scripts/with_docker.sh .venv/bin/python -m pytest tests/sandbox
 #
-# - As root with apt-get, installs docker.io and debootstrap when missing.
+# - As root with apt-get, installs what it needs when missing: docker.io to start an
+#   engine, debootstrap (and Debian's keyring) to build the image.
 # - Uses the engine that answers `docker info` (DOCKER_HOST, the default socket, or the
 #   private one below); when none does and we are root, starts a private dockerd that
 #   makes no network at all and cannot clash with another engine (its own socket,
@@ -27,6 +28,7 @@ if [ "$#" -eq 0 ]; then
 fi
 
 say() { echo "with_docker: $*" >&2; }
+COMMAND="$*"
 if [ -z "${COGYM_PYTHON:-}" ]; then
   if [ -x .venv/bin/python ]; then COGYM_PYTHON=.venv/bin/python; else COGYM_PYTHON=python3; fi
 fi
@@ -36,23 +38,29 @@ SOCKET=unix://$EXEC_ROOT/docker.sock
 is_root() { [ "$(id -u)" = 0 ]; }
 answers() { timeout 20 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
-install_packages() {
-  local missing=""
-  command -v docker >/dev/null || missing="$missing docker.io"
-  { command -v dockerd >/dev/null && command -v containerd >/dev/null; } \
-    || case "$missing" in *docker.io*) ;; *) missing="$missing docker.io" ;; esac
-  command -v debootstrap >/dev/null || missing="$missing debootstrap"
-  [ -z "$missing" ] && return 0
+# install PACKAGE... : apt-get install as root, else say what to run; false if not installed
+install() {
   if is_root && command -v apt-get >/dev/null; then
-    say "installing$missing"
-    apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2 \
+    say "installing $*"
+    apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2 \
       && return 0
-    say "could not install$missing"
+    say "could not install $*"
     return 1
   fi
-  say "the docker tests need$missing; to test docker, run as root:" \
-    "apt-get install -y$missing && $0 $*"
+  say "the docker tests need $*; to test docker, run as root: apt-get install -y $*" \
+    "&& $0 $COMMAND"
   return 1
+}
+
+engine_packages() {
+  { command -v docker && command -v dockerd && command -v containerd; } >/dev/null \
+    || echo docker.io
+}
+
+build_packages() {
+  command -v debootstrap >/dev/null || echo debootstrap
+  # debootstrap checks Debian's signatures with it (Ubuntu lacks it)
+  [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || echo debian-archive-keyring
 }
 
 STARTED_PID=""
@@ -75,7 +83,7 @@ trap 'exit 143' TERM
 start_engine() {
   if ! is_root; then
     say "no docker engine answers and only root starts one here; to test docker, run" \
-      "as root: $0 $*"
+      "as root: $0 $COMMAND"
     return 1
   fi
   mkdir -p "$DATA_ROOT" "$EXEC_ROOT"
@@ -101,21 +109,28 @@ start_engine() {
 }
 
 prepare() {
-  install_packages "$@" || return 1
   if ! answers; then
     if [ -z "${DOCKER_HOST:-}" ] && DOCKER_HOST=$SOCKET answers; then
       export DOCKER_HOST=$SOCKET  # a private engine that an earlier run left running
     else
-      start_engine "$@" || return 1
+      local missing
+      missing=$(engine_packages)
+      if [ -n "$missing" ]; then install $missing || return 1; fi
+      start_engine || return 1
     fi
   fi
-  "$COGYM_PYTHON" -m cogym.sandbox.docker_image >&2 || {
-    say "the image could not be built; the docker tests will skip"
-    return 1
-  }
+  if ! "$COGYM_PYTHON" -m cogym.sandbox.docker_image --check >&2; then
+    local missing
+    missing=$(build_packages)
+    if [ -n "$missing" ]; then install $missing || return 1; fi
+    "$COGYM_PYTHON" -m cogym.sandbox.docker_image >&2 || {
+      say "the image could not be built"
+      return 1
+    }
+  fi
 }
 
-if prepare "$@"; then
+if prepare; then
   export COGYM_REQUIRE_BACKENDS=docker
 else
   say "running without docker: its tests skip, saying why"

@@ -4,8 +4,9 @@
 engine) makes a minimal Debian root file system with ``python3`` (``debootstrap
 --variant=minbase --include=python3``), prunes what a sandbox never needs, and hands it
 to ``docker import`` as ``cogym-sandbox:bookworm`` (or ``$COGYM_DOCKER_IMAGE``). An image
-that already exists is kept unless ``--rebuild`` is given. It takes about a minute and
-fetches ~40 MB of packages from the Debian mirror.
+that already exists is kept unless ``--rebuild`` is given; ``--check`` only says whether
+it exists (exit status 0 or 1). Building takes one to two minutes and fetches ~40 MB of
+packages from the Debian mirror (``--mirror`` or ``$COGYM_DEBIAN_MIRROR`` picks another).
 """
 
 from __future__ import annotations
@@ -44,15 +45,11 @@ def mirror() -> str:
     return os.environ.get(MIRROR_ENV) or DEFAULT_MIRROR
 
 
-def check_prerequisites() -> str:
-    """The docker CLI, once root, ``debootstrap`` and an engine are all there.
+def engine() -> str:
+    """The docker CLI, once an engine answers it.
 
     :raises SandboxError: saying what is missing and how to get it.
     """
-    if os.geteuid() != 0:
-        raise SandboxError("building the image needs root (debootstrap chroots); run it as root")
-    if shutil.which("debootstrap") is None:
-        raise SandboxError("debootstrap is not on PATH; install it: apt-get install -y debootstrap")
     docker = docker_cli()
     if docker is None:
         raise SandboxError(
@@ -62,6 +59,17 @@ def check_prerequisites() -> str:
     if problem is not None:
         raise SandboxError(problem)
     return docker
+
+
+def check_build_prerequisites() -> None:
+    """Check that this process may build: root, with ``debootstrap``.
+
+    :raises SandboxError: saying what is missing and how to get it.
+    """
+    if os.geteuid() != 0:
+        raise SandboxError("building the image needs root (debootstrap chroots); run it as root")
+    if shutil.which("debootstrap") is None:
+        raise SandboxError("debootstrap is not on PATH; install it: apt-get install -y debootstrap")
 
 
 def bootstrap(root: Path, suite: str, source: str) -> None:
@@ -148,7 +156,8 @@ def build(name: str, *, suite: str = SUITE, source: str | None = None) -> None:
     :param source: the mirror's URL (:func:`mirror` when None).
     :raises SandboxError: when a prerequisite is missing or a step fails.
     """
-    docker = check_prerequisites()
+    docker = engine()
+    check_build_prerequisites()
     root = Path(tempfile.mkdtemp(prefix="cogym-rootfs-"))
     try:
         bootstrap(root, suite, source or mirror())
@@ -171,12 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suite", default=SUITE, help="Debian release (default: %(default)s)")
     parser.add_argument("--mirror", default=mirror(), help="Debian mirror (default: %(default)s)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild an existing image")
+    parser.add_argument("--check", action="store_true", help="only say whether it exists")
     args = parser.parse_args(argv)
     try:
-        docker = check_prerequisites()
-        if image_exists(docker, args.image) and not args.rebuild:
-            print(f"image {args.image!r} exists; --rebuild makes it again")
-            return 0
+        exists = image_exists(engine(), args.image)
+        if args.check or (exists and not args.rebuild):
+            print(f"image {args.image!r} {'exists' if exists else 'is missing'}")
+            return 0 if exists else 1
         print(f"building image {args.image!r} from Debian {args.suite} ({args.mirror})", flush=True)
         build(args.image, suite=args.suite, source=args.mirror)
     except SandboxError as error:
