@@ -11,12 +11,14 @@ holds), with:
   :data:`~cogym.sandbox.limits.RUNNER_PIDS`.
 
 The sandbox's command is started by ``/bin/sh``, which first moves itself into the cgroup
-and then ``exec``\\ s the backend, so every process of the sandbox is in it before the
-runner starts. When the kernel's out-of-memory killer fires in the cgroup, the host kills
-the whole run and reports it as ``"memory"``; when the sandbox closes, whatever is left in
-the cgroup is killed and the cgroup removed. Cgroups of a cogym process that died without
-closing its sandboxes are removed by the next one that starts a sandbox from the same
-cgroup.
+and then execs the backend, so every process of the sandbox is in it before the runner
+starts (the move can cost the kernel an RCU grace period, up to ~0.1 s on a cgroup v1 host;
+a pool pays it once per sandbox). When the kernel's out-of-memory killer fires in the
+cgroup, the host kills the whole run and reports it as ``"memory"``; when the sandbox
+closes, whatever is left in the cgroup is killed and the cgroup removed. Cgroups that a
+process left behind when it died without closing its sandboxes (killed, or a forked
+worker that ended with ``os._exit``) are removed whenever a sandbox of the same cgroup
+starts or closes.
 
 Both layouts are supported: cgroup v2 (a writable cgroup whose ``cgroup.controllers``
 offers ``memory``; ``memory.max``, ``memory.swap.max``, ``pids.max``, ``cgroup.kill``) and
@@ -27,9 +29,10 @@ own cgroup only works when it is the root; otherwise point :data:`ENV` at a dele
 cgroup (e.g. one made by ``systemd-run --scope -p Delegate=yes``, with no process in it).
 
 ``$COGYM_SANDBOX_CGROUP`` (:data:`ENV`): ``auto`` (the default) finds a cgroup as above;
-``off`` never uses one; an absolute path names the cgroup v2 dir to make sandboxes in.
-Without a cgroup (not root, no delegation, or ``off``), the runner watches the run
-instead (see :mod:`cogym.sandbox.runner`): see :func:`detect` for why none was found.
+``off`` never uses one; an absolute path names the cgroup v2 dir to make sandboxes in
+(under its own ``cogym/``). Without a cgroup (not root, no delegation, or ``off``), the
+runner watches the run instead (see :mod:`cogym.sandbox.runner`); :func:`detect` says why
+there is none.
 """
 
 from __future__ import annotations
@@ -65,11 +68,13 @@ class Support:
     :param parents: the dirs sandbox cgroups are made in: one for v2; the memory
         hierarchy's and, where mounted, the pids hierarchy's for v1.
     :param reason: why none can be made, when ``version`` is 0.
+    :param controllers: v2: the controllers each parent hands to its children.
     """
 
     version: int
     parents: tuple[str, ...] = ()
     reason: str = ""
+    controllers: tuple[str, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -147,8 +152,8 @@ def _enable_controllers(directory: str, wanted: tuple[str, ...]) -> str | None:
     return None
 
 
-def _v2_support(directory: str, own: bool) -> Support:
-    """Support in cgroup v2 dir ``directory`` (the process's ``own`` cgroup, or named)."""
+def _v2_support(directory: str) -> Support:
+    """Support under cgroup v2 dir ``directory`` (the process's own cgroup, or one named)."""
     try:
         offered = _read(os.path.join(directory, "cgroup.controllers")).split()
     except OSError as error:
@@ -163,14 +168,7 @@ def _v2_support(directory: str, own: bool) -> Support:
     problem = _enable_controllers(directory, wanted)
     if problem:
         return Support(0, reason=f"cgroup v2: {problem}; set {ENV} to a delegated cgroup")
-    parent = os.path.join(directory, PARENT_NAME) if own else directory
-    if own:
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(parent)
-        problem = _enable_controllers(parent, wanted)
-        if problem:
-            return Support(0, reason=f"cgroup v2: {problem}")
-    return _checked(Support(2, (parent,)))
+    return _checked(Support(2, (os.path.join(directory, PARENT_NAME),), controllers=wanted))
 
 
 def _v1_support(mounts: list, own: dict[str, str]) -> Support:
@@ -209,7 +207,7 @@ def _find() -> Support:
     if choice != "auto":
         if not os.path.isabs(choice):
             return Support(0, reason=f"{ENV} must be auto, off or an absolute path: {choice!r}")
-        return _v2_support(choice, own=False)
+        return _v2_support(choice)
     try:
         mounts = parse_mounts(_read("/proc/self/mountinfo"))
         own = parse_own_cgroups(_read("/proc/self/cgroup"))
@@ -220,7 +218,7 @@ def _find() -> Support:
     if v2 and "" in own:
         directory = _host_path(*v2[0], own[""])
         if directory is not None:
-            found = _v2_support(directory, own=True)
+            found = _v2_support(directory)
             if found.available:
                 return found
             reasons.append(found.reason)
@@ -271,7 +269,7 @@ class Cgroup:
         try:
             for parent in support.parents:
                 remove_stale(parent)
-                _make_in(parent, name)
+                _make_in(parent, name, support.controllers)
                 dirs.append(os.path.join(parent, name))
         except OSError:
             Cgroup(support.version, tuple(dirs)).remove()
@@ -379,21 +377,28 @@ class Cgroup:
         gone = True
         for directory in self.dirs:
             gone = _rmdir(directory, REMOVE_TIMEOUT_S) and gone
-            with contextlib.suppress(OSError):  # busy while other sandboxes use it
-                os.rmdir(os.path.dirname(directory))
+            parent = os.path.dirname(directory)
+            remove_stale(parent)
+            if os.path.basename(parent) == PARENT_NAME:
+                with contextlib.suppress(OSError):  # busy while other sandboxes use it
+                    os.rmdir(parent)
         return gone
 
 
-def _make_in(parent: str, name: str) -> None:
-    """Make dir ``name`` in ``parent``, making ``parent`` too where it is missing."""
-    for _ in range(9):  # another process may remove the parent once it is empty
+def _make_in(parent: str, name: str, controllers: tuple[str, ...]) -> None:
+    """Make dir ``name`` in ``parent``, making ``parent`` too where it is missing, and
+    (v2) handing ``controllers`` on to its children."""
+    for _ in range(10):  # another process may remove the parent once it is empty
         try:
             os.makedirs(parent, exist_ok=True)
+            problem = _enable_controllers(parent, controllers) if controllers else None
+            if problem:
+                raise PermissionError(1, problem, parent)
             os.mkdir(os.path.join(parent, name))
             return
         except FileNotFoundError:
             continue
-    os.mkdir(os.path.join(parent, name))
+    raise FileNotFoundError(2, "its parent kept disappearing", os.path.join(parent, name))
 
 
 def _rmdir(directory: str, timeout_s: float) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import textwrap
+import time
 
 import pytest
 from sandbox_helpers import (
@@ -214,6 +216,34 @@ def test_cgroups_left_by_a_dead_process_are_removed(cgroup_support):
         os.makedirs(directory)
     assert run("print(1)").status == "ok"
     assert not any(os.path.exists(directory) for directory in stale)
+
+
+def test_cgroups_of_a_process_that_exits_without_closing_are_removed(cgroup_support):
+    # e.g. a forked vector-env worker, which ends with os._exit: no finalizer runs there
+    leaker = (
+        "import os\n"
+        "from cogym.sandbox.backends import resolve\n"
+        "from cogym.sandbox.process import start_warm\n"
+        "start_warm(resolve('bwrap'), {'mode': 'serve', 'jobs': 1}, 128)\n"
+        "print(os.getpid(), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    mine = start(128)  # open before the leaker starts: its close must sweep
+    done = subprocess.run([sys.executable, "-c", leaker], capture_output=True, text=True)
+    prefix = f"{int(done.stdout)}-"
+    left = [
+        os.path.join(parent, name)
+        for parent in cgroup_support.parents
+        for name in os.listdir(parent)
+        if name.startswith(prefix)
+    ]
+    assert left  # it did leave its cgroup behind
+    deadline = time.monotonic() + 10  # its sandbox dies with it, asynchronously
+    while cgroup.Cgroup(cgroup_support.version, tuple(left)).pids():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    mine.close()
+    assert not any(os.path.exists(directory) for directory in left)
 
 
 def test_processes_that_leave_the_process_group_die_with_the_cgroup(cgroup_support, token):
