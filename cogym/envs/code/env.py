@@ -14,13 +14,9 @@ from cogym.envs.code.loaders import load_tasks
 from cogym.envs.code.task import validate_task
 from cogym.envs.code.verifier import REWARD_MODES, evaluate_submission
 from cogym.sandbox.backends import BACKENDS
-from cogym.sandbox.limits import MIN_MEMORY_MB
+from cogym.sandbox.limits import MAX_POOL_SIZE, MIN_MEMORY_MB, max_memory_mb
 
 MAX_SHOWN_OUTPUT = 2000  # characters of stdout/stderr shown after a run
-#: The most warm sandboxes one env's pool starts (each is a Python process).
-MAX_POOL_SIZE = 128
-#: The largest ``memory_mb``: the address space of each process of a run, in MiB.
-MAX_MEMORY_MB = 16384
 #: The most submissions (``max_submissions``) per episode.
 MAX_SUBMISSIONS = 10**6
 SANDBOX_BACKENDS = ("auto", *BACKENDS)
@@ -83,8 +79,9 @@ class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=valid
       :class:`~cogym.envs.code.generator.CodeConfig`.
     - ``max_turns`` (8), ``max_submissions`` (1), ``reward`` (``"pass_rate"``),
       ``invalid_action_reward`` (-0.1).
-    - ``timeout_s`` (5.0 per run or test program; 0.001-3600), ``memory_mb`` (512;
-      64-16384), ``sandbox_backend`` (``"auto"``: bubblewrap, else docker; or ``"bwrap"``,
+    - ``timeout_s`` (5.0 per run or test program; 0.001-3600), ``memory_mb`` (512; from
+      64 to :func:`cogym.sandbox.limits.max_memory_mb`, the host's RAM up to 65536),
+      ``sandbox_backend`` (``"auto"``: bubblewrap, else docker; or ``"bwrap"``,
       ``"docker"``, ``"subprocess"``), ``pool_size`` (2 warm sandboxed interpreters,
       started on first use; at most 128), ``sandbox`` (a
       :class:`~cogym.sandbox.SandboxPool` to share between envs instead: the env uses it
@@ -136,7 +133,7 @@ class CodeEnv(TaskEnv, config=CodeConfig, generate=generate_task, validate=valid
         )
         self.timeout_s = check_timeout("timeout_s", timeout_s)
         self.memory_mb = check_int(
-            "memory_mb", memory_mb, minimum=MIN_MEMORY_MB, maximum=MAX_MEMORY_MB
+            "memory_mb", memory_mb, minimum=MIN_MEMORY_MB, maximum=max_memory_mb()
         )
         self.pool_size = check_int("pool_size", pool_size, minimum=1, maximum=MAX_POOL_SIZE)
         self.sandbox_backend = check_choice("sandbox_backend", sandbox_backend, SANDBOX_BACKENDS)

@@ -23,14 +23,12 @@ from cogym.envs.math.generator import MathConfig, generate_task
 from cogym.envs.math.grader import ANSWER_FORMATS, MathGrader
 from cogym.envs.math.task import load_math_jsonl, validate_task
 from cogym.sandbox.backends import BACKENDS
-from cogym.sandbox.limits import MIN_MEMORY_MB
+from cogym.sandbox.limits import MIN_MEMORY_MB, max_memory_mb
 
 MODES = ("single", "retry", "python")
 MAX_SHOWN_OUTPUT = 2000
 #: The most answers (``max_attempts``) and tool calls (``max_tool_calls``) per episode.
 MAX_ATTEMPTS = MAX_TOOL_CALLS = 10**6
-#: The largest ``tool_memory_mb``: the address space of each process of a tool call, in MiB.
-MAX_MEMORY_MB = 16384
 SANDBOX_BACKENDS = ("auto", *BACKENDS)
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _PYTHON_BLOCK = re.compile(r"<python>.*?(?:</python>|\Z)", flags=re.DOTALL | re.IGNORECASE)
@@ -91,7 +89,8 @@ class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=valid
     - ``invalid_action_reward`` (-0.1), ``grade_timeout_s`` (2.0; 0.001-3600), ``grader`` (a
       :class:`~cogym.envs.math.grader.MathGrader` to share between envs; by default the
       env starts its own grading worker on the first answer and ends it on ``close()``).
-    - ``tool_timeout_s`` (5.0; 0.001-3600), ``tool_memory_mb`` (512; 64-16384),
+    - ``tool_timeout_s`` (5.0; 0.001-3600), ``tool_memory_mb`` (512; 64 to the host's RAM,
+      at most 65536),
       ``sandbox_backend`` (``"auto"``, ``"bwrap"``, ``"docker"`` or ``"subprocess"``).
     - ``tasks_path``, ``question_key`` (``"question"``), ``answer_key`` (``"answer"``):
       GSM8K ``#### 42`` and MATH ``\\boxed{}`` solutions are parsed; a row whose answer
@@ -162,7 +161,7 @@ class MathEnv(TaskEnv, config=MathConfig, generate=generate_task, validate=valid
         self.grade_timeout_s = check_timeout("grade_timeout_s", grade_timeout_s)
         self.tool_timeout_s = check_timeout("tool_timeout_s", tool_timeout_s)
         self.tool_memory_mb = check_int(
-            "tool_memory_mb", tool_memory_mb, minimum=MIN_MEMORY_MB, maximum=MAX_MEMORY_MB
+            "tool_memory_mb", tool_memory_mb, minimum=MIN_MEMORY_MB, maximum=max_memory_mb()
         )
         self.sandbox_backend = check_choice("sandbox_backend", sandbox_backend, SANDBOX_BACKENDS)
         self._session = self.resources.lazy(self._start_session)
