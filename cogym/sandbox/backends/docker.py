@@ -28,7 +28,7 @@ DEFAULT_IMAGE = "cogym-sandbox:bookworm"
 BUILD_HINT = "build it with `python -m cogym.sandbox.docker_image` (as root)"
 ENGINE_HINT = (
     "install and start one (as root: apt-get install -y docker.io, then "
-    "dockerd --bridge=none --iptables=false; `make test` does both)"
+    "dockerd --bridge=none --iptables=false --ip-forward=false; `make test` does both)"
 )
 #: How long ``docker info`` may take before the engine counts as not answering.
 INFO_TIMEOUT_S = 10.0
