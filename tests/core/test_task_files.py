@@ -125,3 +125,15 @@ def test_math_answers_the_grader_reads_still_load(tmp_path, answer):
     _, info = env.reset(options={"index": 0})
     assert info["task"]["answer"] == answer
     env.close()
+
+
+def test_reading_a_math_answer_leaves_the_programs_alarm_pending():
+    from cogym.envs.math.task import validate_task
+
+    signal = pytest.importorskip("signal")
+    signal.setitimer(signal.ITIMER_REAL, 1000)
+    try:
+        validate_task({"question": "Solve.", "answer": r"\frac{x^2 + 17}{31}"})
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import signal
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +18,8 @@ from cogym.core.tasks import check_task_keys, load_jsonl, short_repr
 TASK_KEYS = ("question", "answer", "family", "difficulty", "data")
 #: The longest gold answer, in characters (the grader reads replies up to as many).
 MAX_ANSWER_CHARS = 1000
-#: How long math-verify may take to read one gold answer, in whole seconds.
+#: How long math-verify may take to read one gold answer, in whole seconds (where it may
+#: set an alarm: see :func:`_parse_timeout`).
 PARSE_TIMEOUT_S = 5
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -34,8 +36,7 @@ def is_readable_answer(answer: str) -> bool:
         return True
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
 
-    # math-verify's timeout is a SIGALRM, which only the main thread may set
-    timeout = PARSE_TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
+    timeout = _parse_timeout()
     bare = answer.strip().strip("$").strip()
     for text, config in (
         (f"${bare}$", LatexExtractionConfig(boxed_match_priority=0)),
@@ -45,6 +46,22 @@ def is_readable_answer(answer: str) -> bool:
         if any(not isinstance(item, str) for item in parsed):
             return True
     return False
+
+
+def _parse_timeout() -> int | None:
+    """:data:`PARSE_TIMEOUT_S` where math-verify's timeout disturbs nothing, else None.
+
+    The timeout is a ``SIGALRM``: only the main thread may set one, and setting it would
+    cancel an alarm the program has pending or replace a handler it installed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getitimer(signal.ITIMER_REAL)[0] or signal.getsignal(signal.SIGALRM) not in (
+        signal.SIG_DFL,
+        None,
+    ):
+        return None
+    return PARSE_TIMEOUT_S
 
 
 def _check_answer(answer: Any) -> str:
