@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
@@ -25,6 +26,24 @@ PLUGIN_GROUP = "cogym.families"
 logger = logging.getLogger("cogym")
 
 _FAMILIES: list[Family] = []
+
+
+@dataclass(frozen=True)
+class EnvCreator:
+    """What gymnasium calls to build an env of a cogym id: the env class, given every kwarg.
+
+    Given the class itself, ``gym.make`` compares ``render_mode`` with the class's
+    ``render_modes`` and calls ``render_mode.endswith`` on a mode it does not list, so
+    ``render_mode=1`` failed with a bare ``AttributeError`` before the env could say what
+    to pass. This creator has no ``metadata``, so gymnasium passes ``render_mode`` through
+    and the env checks it (an :class:`~cogym.core.errors.InvalidArgumentError` naming the
+    modes it offers).
+    """
+
+    env_class: type[gym.Env]
+
+    def __call__(self, **kwargs: Any) -> gym.Env:
+        return self.env_class(**kwargs)
 
 
 def register_family(family: Family) -> Family:
@@ -52,7 +71,7 @@ def register_family(family: Family) -> Family:
         if entry.id not in gym.registry:
             gym.register(
                 id=entry.id,
-                entry_point=family.entry_point,
+                entry_point=EnvCreator(family.env_class),
                 vector_entry_point=entry.vector_entry_point,
                 kwargs=dict(entry.kwargs),
             )

@@ -25,7 +25,7 @@ def test_the_family_table_is_the_id_table():
     assert ids == cogym.env_ids()
     for family in cogym.families():
         for env_id in family.env_ids:
-            assert gym.registry[env_id].entry_point == family.entry_point
+            assert gym.registry[env_id].entry_point.env_class is family.env_class
             assert cogym.registration.family_of(cogym.make(env_id)) is family
 
 

@@ -71,3 +71,12 @@ def test_errors_share_one_base_class():
 def test_a_bool_is_not_taken_for_an_int(env_id, kwargs):
     with pytest.raises(CogymError, match=f"{next(iter(kwargs))} must be"):
         gym.make(env_id, **kwargs)
+
+
+@pytest.mark.parametrize("env_id", cogym.env_ids())
+@pytest.mark.parametrize("render_mode", [1, b"ansi", ["ansi"], "rgb"])
+def test_gym_make_refuses_a_bad_render_mode_with_a_clear_error(env_id, render_mode):
+    # gymnasium's own check raised AttributeError ('int' has no attribute 'endswith').
+    with pytest.raises(CogymError, match=r"render_mode .* is not supported; use one of"):
+        gym.make(env_id, render_mode=render_mode)
+    gym.make(env_id, render_mode="ansi").close()

@@ -124,11 +124,6 @@ class Family:
             raise InvalidArgumentError(f"family {self.name!r} names agents {repeated} twice")
 
     @property
-    def entry_point(self) -> str:
-        """``module:Class`` of :attr:`env_class`, for ``gymnasium.register``."""
-        return f"{self.env_class.__module__}:{self.env_class.__qualname__}"
-
-    @property
     def env_ids(self) -> list[str]:
         """The family's ids, in table order."""
         return [entry.id for entry in self.envs]
