@@ -17,7 +17,9 @@ from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
+from cogym.core.checks import check_int, check_number
 from cogym.core.errors import InvalidArgumentError, ResetNeeded
+from cogym.core.text_env import MAX_TURNS
 from cogym.envs.poker.game import (
     ACTION_LETTERS,
     DEALS,
@@ -127,9 +129,11 @@ class KuhnPokerVectorEnv(VectorEnv):
         self.seat_mode = seat
         self.num_hands = num_hands
         self.error_allowance = error_allowance
-        self.invalid_action_reward = float(invalid_action_reward)
+        self.invalid_action_reward = check_number("invalid_action_reward", invalid_action_reward)
         self.max_turns = (
-            default_max_turns(error_allowance, num_hands) if max_turns is None else int(max_turns)
+            default_max_turns(error_allowance, num_hands)
+            if max_turns is None
+            else check_int("max_turns", max_turns, minimum=1, maximum=MAX_TURNS)
         )
         self.render_mode = None
         self.single_observation_space = spaces.Box(0.0, 1.0, (INFO_STATE_SIZE,), np.float32)

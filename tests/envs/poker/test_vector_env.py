@@ -4,7 +4,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from cogym.core.errors import InvalidArgumentError, ResetNeeded
+from cogym.core.errors import CogymError, InvalidArgumentError, ResetNeeded
 from cogym.envs.poker.game import KuhnPoker, info_state_tensor
 from cogym.envs.poker.nash import nash_policy
 from cogym.envs.poker.opponents import make_opponent, opponent_policy
@@ -151,3 +151,19 @@ def test_misuse_raises():
         envs.step(np.zeros(2, dtype=np.int64))
     with pytest.raises(InvalidArgumentError, match="no reset options"):
         envs.reset(options={"cards": "KQ"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"invalid_action_reward": "x"}, "invalid_action_reward"),
+        ({"invalid_action_reward": float("nan")}, "invalid_action_reward"),
+        ({"invalid_action_reward": float("inf")}, "invalid_action_reward"),
+        ({"max_turns": 0}, "max_turns"),
+        ({"max_turns": 2.5}, "max_turns"),
+        ({"max_turns": True}, "max_turns"),
+    ],
+)
+def test_the_native_batch_checks_its_kwargs_when_made(kwargs, name):
+    with pytest.raises(CogymError, match=name):
+        gym.make_vec("cogym/KuhnPoker-v0", num_envs=2, **kwargs)
