@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cogym.core.answers import extract_tag
-from cogym.core.checks import check_number
+from cogym.core.checks import check_timeout
 from cogym.core.errors import InvalidArgumentError
 from cogym.core.verdict import Verdict
 from cogym.envs.code.actions import parse_action, strip_fence
@@ -29,6 +29,7 @@ from cogym.envs.code.harness import (
 )
 from cogym.envs.code.task import validate_task
 from cogym.sandbox import ExecResult, SandboxPool
+from cogym.sandbox.limits import MAX_TIMEOUT_S
 
 REWARD_MODES = ("pass_rate", "all_pass")
 #: How many sandboxes the temporary pool of :func:`verify` starts.
@@ -86,6 +87,12 @@ class Submission:
         return self.pass_rate if reward == "pass_rate" else float(self.solved)
 
 
+def _program_limit(seconds: float) -> float:
+    """A whole program's limit, scaled from the per-case one, within what a sandbox takes
+    (a tasks file with thousands of cases would otherwise ask for more than a day)."""
+    return min(seconds, MAX_TIMEOUT_S)
+
+
 def run_cases(
     code: str,
     task: Mapping[str, Any],
@@ -108,7 +115,7 @@ def run_cases(
     if task["kind"] == "function":
         inputs = [case["input"] for case in cases]
         program = function_program(code, task["entry_point"], inputs, timeout_s)
-        result = runner.run(program, timeout_s=timeout_s * (len(cases) + 1))
+        result = runner.run(program, timeout_s=_program_limit(timeout_s * (len(cases) + 1)))
         crash = f"{result.status}: {result.stderr.strip()[-300:]}"
         return judge_function(result.stdout, crash, [case["output"] for case in cases])
     jobs = [{"code": code, "stdin": case["input"], "timeout_s": timeout_s} for case in cases]
@@ -130,7 +137,7 @@ def run_test_code(
     :param timeout_s: the per-test limit; the whole test code gets four times as long.
     """
     program = test_code_program(code, task["test_code"], task["entry_point"])
-    result = runner.run(program, timeout_s=timeout_s * 4)
+    result = runner.run(program, timeout_s=_program_limit(timeout_s * 4))
     return judge_test_code(result.stdout, result.status, result.stderr)
 
 
@@ -170,7 +177,7 @@ def evaluate_submission(
     :param timeout_s: the limit per test.
     :return: the hidden and visible outcomes and the feedback on the examples.
     """
-    check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
+    check_timeout("timeout_s", timeout_s)
     task = validate_task(task)
     examples = run_cases(code, task, task["examples"], runner, timeout_s=timeout_s)
     hidden = run_cases(code, task, task["tests"], runner, timeout_s=timeout_s)
@@ -218,7 +225,7 @@ def verify(
         ``details`` hold ``passed``, ``total`` and ``pass_rate``.
     """
     _check_reward(reward)
-    check_number("timeout_s", timeout_s, minimum=0, exclusive_minimum=True)
+    check_timeout("timeout_s", timeout_s)
     task = validate_task(task)
     source = submitted_code(code)
     if source is None:

@@ -148,3 +148,15 @@ def test_verify_without_a_runner_leaves_no_process() -> None:
     verdict = verify(ADD, ADD_TASK)
     assert verdict.success
     assert not leftovers(before)
+
+
+@needs_sandbox
+def test_the_longest_timeout_on_a_task_with_many_cases_stays_within_the_sandbox_limit(
+    pool: SandboxPool,
+) -> None:
+    # 30 cases x 3,600 s asked the sandbox for 31 hours, past its limit, and raised.
+    task = {**ADD_TASK, "tests": [{"input": [n, 1], "output": n + 1} for n in range(30)]}
+    verdict = verify(f"<submit>{ADD}</submit>", task, runner=pool, timeout_s=3600)
+    assert verdict.success and verdict.details["total"] == 30
+    humaneval = verify(f"<submit>{ADD}</submit>", HUMANEVAL_TASK, runner=pool, timeout_s=3600)
+    assert humaneval.success
