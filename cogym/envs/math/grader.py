@@ -45,6 +45,8 @@ GradeKind = str  # "correct" | "wrong_answer" | "no_answer" | "timeout" | "unpar
 _KILL_GRACE_S = 0.5  # how long past timeout_s a worker may run before it is killed
 _START_TIMEOUT_S = 60.0  # a worker that cannot import math-verify in this long is broken
 _MAX_IDLE_WORKERS = 8
+#: The most idle workers a grader may keep (each holds SymPy, about 100 MB).
+MAX_IDLE_WORKERS = 64
 _SHOWN_ANSWER_CHARS = 80
 #: Where :func:`grade` looks for the final answer, in priority order.
 ANSWER_FORMATS = ("boxed", "tag")
@@ -303,11 +305,12 @@ class MathGrader:
     ``with`` block, or garbage collection of the grader ends every worker; a closed
     grader raises :class:`GraderClosedError`.
 
-    :param max_idle: how many idle workers to keep (each holds SymPy, about 100 MB).
+    :param max_idle: how many idle workers to keep (each holds SymPy, about 100 MB), at
+        most :data:`MAX_IDLE_WORKERS`.
     """
 
     def __init__(self, *, max_idle: int = _MAX_IDLE_WORKERS) -> None:
-        check_int("max_idle", max_idle, minimum=0)
+        check_int("max_idle", max_idle, minimum=0, maximum=MAX_IDLE_WORKERS)
         self._workers = _Workers(max_idle)
         self._finalizer = weakref.finalize(self, self._workers.end)
         forks.register(self)

@@ -334,3 +334,9 @@ def test_grade_without_a_grader_leaves_no_process() -> None:
     assert not is_equivalent("1", "2")
     assert verify(r"\boxed{1}", {"answer": "1"}).success
     assert child_pids() - before == set()
+
+
+@pytest.mark.parametrize("max_idle", [-1, 65, 10**6, 1.5, True])
+def test_a_grader_refuses_an_idle_pool_out_of_range(max_idle) -> None:
+    with pytest.raises(InvalidArgumentError, match="max_idle"):
+        MathGrader(max_idle=max_idle)
