@@ -83,9 +83,9 @@ class ChatService:
         return json_response(200, {"object": "list", "data": [model]})
 
     async def health(self, request: Request) -> Response:
-        """``GET /health``: ok, with the queue's state and the scheduler's counts."""
-        snapshot = self.scheduler.snapshot()
-        return json_response(200, {"status": "ok", **snapshot, "disconnects": self.disconnects})
+        """``GET /health``: ok, the model's context, the queue's state and the counts."""
+        state = {"status": "ok", "context": self.context, **self.scheduler.snapshot()}
+        return json_response(200, {**state, "disconnects": self.disconnects})
 
     async def chat_completions(self, request: Request) -> Response:
         """``POST /v1/chat/completions``."""

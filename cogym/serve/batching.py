@@ -185,8 +185,11 @@ class Scheduler:
                 if self._queue:
                     break
             self._wait_for_company()
-            if self._closed or not self._queue:
-                return None if self._closed else []
+            if self._closed:
+                return None
+            self._drop_finished()  # a job may have been cancelled during the wait
+            if not self._queue:
+                return []
             self._current = self._take_batch()
             return self._current
 

@@ -51,11 +51,11 @@ class ServeLimits:
             raise InvalidArgumentError(
                 f"max_body_bytes must be an int >= 1024 or None, got {body!r}"
             )
-        if not 0 < self.request_timeout_s < float("inf"):
+        if not _is_number(self.request_timeout_s) or not 0 < self.request_timeout_s < float("inf"):
             raise InvalidArgumentError(
                 f"request_timeout_s must be a finite number > 0, got {self.request_timeout_s!r}"
             )
-        if not 0 <= self.batch_window_s <= 1:
+        if not _is_number(self.batch_window_s) or not 0 <= self.batch_window_s <= 1:
             raise InvalidArgumentError(
                 f"batch_window_s must be in [0, 1], got {self.batch_window_s!r}"
             )
@@ -65,6 +65,10 @@ class ServeLimits:
         if self.max_body_bytes is not None:
             return self.max_body_bytes
         return max(MIN_BODY_BYTES, 32 * (context or 0))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def model_context(backend: Backend) -> int | None:

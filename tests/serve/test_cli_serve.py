@@ -87,3 +87,12 @@ def test_ctrl_c_during_a_generation_cancels_it_and_exits_0(tiny_model_dir):
     (reply,) = replies
     if isinstance(reply, httpx.Response):  # answered before the socket closed
         assert reply.status_code == 503 and "shutting down" in reply.json()["error"]["message"]
+
+
+def test_a_bad_limit_flag_fails_with_one_line(tiny_model_dir):
+    command = [sys.executable, "-m", "cogym", "serve", "--model", str(tiny_model_dir)]
+    done = subprocess.run(
+        [*command, "--request-timeout", "0"], capture_output=True, text=True, timeout=TIMEOUT_S
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "request_timeout_s" in done.stderr

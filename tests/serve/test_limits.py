@@ -9,6 +9,7 @@ pytest.importorskip("transformers", reason="needs the llm extra: pip install 'co
 pytest.importorskip("uvicorn", reason="needs the serve extra: pip install 'cogym[serve]'")
 httpx = pytest.importorskip("httpx", reason="needs the llm extra: pip install 'cogym[llm]'")
 
+from cogym.core.errors import InvalidArgumentError  # noqa: E402
 from cogym.serve import make_server  # noqa: E402
 from tests.serve.helpers import HELLO, TIMEOUT_S, PermitBackend, wait_until  # noqa: E402
 
@@ -148,3 +149,19 @@ def test_a_full_queue_answers_503_at_once(tiny_backend):
         assert server.scheduler.stats.rejected == 1
         backend.allow(10)
         assert [future.result().status_code for future in held] == [200, 200]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_new_tokens": 0},
+        {"max_queued": 1.5},
+        {"chunk_tokens": True},
+        {"request_timeout_s": "5"},
+        {"request_timeout_s": float("nan")},
+        {"max_body_bytes": 10},
+    ],
+)
+def test_limits_are_checked_when_the_server_is_made(tiny_backend, kwargs):
+    with pytest.raises(InvalidArgumentError, match=next(iter(kwargs))):
+        make_server(tiny_backend, port=0, **kwargs)
