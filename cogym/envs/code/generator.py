@@ -22,6 +22,7 @@ from typing import Any
 
 from cogym.core.checks import shown
 from cogym.core.config import TaskConfig
+from cogym.core.errors import InvalidTaskError
 from cogym.core.tasks import sequence
 from cogym.envs.code.families import FAMILIES, Draft, Family
 from cogym.envs.code.task import KINDS, validate_task
@@ -208,7 +209,7 @@ def _run_program(code: CodeType, stdin: str) -> str:
 def _json_result(value: Any, family: str) -> Any:
     """Return ``value`` if it survives a JSON round trip unchanged; a family bug otherwise."""
     if json.loads(json.dumps(value)) != value:
-        raise RuntimeError(
+        raise InvalidTaskError(
             f"the {family} reference returned {value!r}, which a JSON round trip changes; "
             "references must return lists, dicts with str keys, str, int, bool or None"
         )
