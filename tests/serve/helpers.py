@@ -60,16 +60,28 @@ class PermitBackend(TokenizerBackend):
             return len(self.calls)
 
 
-def send_raw_request(url: str, body: dict) -> socket.socket:
-    """POST ``body`` to ``url`` (``http://host:port/path``) on a raw socket and return it,
-    without reading the reply, so the test can close it mid-generation."""
+def send_raw_request(url: str, body: dict, sock: socket.socket | None = None) -> socket.socket:
+    """POST ``body`` to ``url`` (``http://host:port/path``) on a raw socket (a new one
+    unless given) and return it, without reading the reply, so the test can close it
+    mid-generation."""
     host_port, _, path = url.removeprefix("http://").partition("/")
     host, port = host_port.split(":")
     data = json.dumps(body).encode()
-    sock = socket.create_connection((host, int(port)), timeout=TIMEOUT_S)
+    if sock is None:
+        sock = socket.create_connection((host, int(port)), timeout=TIMEOUT_S)
     head = (
         f"POST /{path} HTTP/1.1\r\nHost: {host_port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(data)}\r\n\r\n"
     )
     sock.sendall(head.encode() + data)
     return sock
+
+
+def read_status(sock: socket.socket) -> int:
+    """The status code of the reply that arrives on ``sock``."""
+    data = b""
+    while b"\r\n" not in data:
+        chunk = sock.recv(4096)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    return int(data.split(b" ", 2)[1])

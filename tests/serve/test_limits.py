@@ -1,6 +1,7 @@
 """The server refuses what it cannot hold at once, with OpenAI-style errors: prompts past the
 context, oversized and malformed bodies, a full queue; and it answers many clients at once."""
 
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,7 +12,14 @@ httpx = pytest.importorskip("httpx", reason="needs the llm extra: pip install 'c
 
 from cogym.core.errors import InvalidArgumentError  # noqa: E402
 from cogym.serve import make_server  # noqa: E402
-from tests.serve.helpers import HELLO, TIMEOUT_S, PermitBackend, wait_until  # noqa: E402
+from tests.serve.helpers import (  # noqa: E402
+    HELLO,
+    TIMEOUT_S,
+    PermitBackend,
+    read_status,
+    send_raw_request,
+    wait_until,
+)
 
 CONTEXT = 4096  # the tiny model's max_position_embeddings
 
@@ -135,6 +143,21 @@ def test_sixty_four_concurrent_clients_are_all_answered(tiny_backend):
             statuses = list(pool.map(ask, range(64)))
         assert statuses == [200] * 64
         assert server.scheduler.stats.completed == 64
+
+
+def test_sixty_four_clients_connecting_before_the_server_accepts_are_all_answered(tiny_backend):
+    with make_server(tiny_backend, port=0) as server:  # listening, not yet serving
+        address = server.server_address
+        # Each connect completes in the kernel's accept queue; a listen backlog of 5 would
+        # leave the later ones waiting for an accept that has not started.
+        sockets = [socket.create_connection(address, timeout=TIMEOUT_S) for _ in range(64)]
+        server.start()
+        url = server.url + "/chat/completions"
+        for sock in sockets:
+            send_raw_request(url, {"messages": HELLO, "max_tokens": 2}, sock)
+        assert [read_status(sock) for sock in sockets] == [200] * 64
+        for sock in sockets:
+            sock.close()
 
 
 def test_a_full_queue_answers_503_at_once(tiny_backend):
