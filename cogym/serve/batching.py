@@ -5,7 +5,9 @@ share its backend call (up to ``max_batch_size`` completions), and generates one
 at most ``chunk_tokens`` tokens for all of them. Unfinished jobs go to the back of the
 queue, so a long request cannot hold the worker while short ones wait (round robin).
 Between turns the worker drops jobs whose client left and fails jobs past their deadline,
-so neither keeps generating.
+so neither keeps generating; within a chunk the backend's ``interrupt`` ends the chunk at
+the next token when a client of the batch leaves, a deadline passes or the server stops
+(the other jobs of the batch keep their tokens and resume next turn).
 
 A backend without a tokenizer cannot continue a completion from token ids: its jobs are
 generated whole, in one call each turn (still merged, cancelled and timed out before they
@@ -291,7 +293,14 @@ class Scheduler:
         params = batch[0].chunk_params(length)
         prompts = [row.continuation() for _, row in rows]
         assert isinstance(self.backend, TokenizerBackend)
-        completions = self.backend.generate_from_ids(prompts, params)
+        deadline = min(job.deadline for job in batch)
+
+        def interrupt() -> bool:
+            """Whether to end the chunk at the next token: the server is stopping, a
+            client left, or a deadline passed (the others resume next turn)."""
+            return self._closed or any(job.done for job in batch) or self.clock() > deadline
+
+        completions = self.backend.generate_from_ids(prompts, params, interrupt)
         generated = 0
         for (job, row), completion in zip(rows, completions, strict=True):
             before = len(row.tokens)

@@ -47,12 +47,15 @@ class PermitBackend(TokenizerBackend):
         return super().encode_prompt(conversation)
 
     def generate_from_ids(
-        self, prompts: Sequence[Sequence[int]], params: SamplingParams
+        self,
+        prompts: Sequence[Sequence[int]],
+        params: SamplingParams,
+        interrupt: Callable[[], bool] | None = None,
     ) -> list[Completion]:
         with self._lock:
             self.calls.append([len(prompt) for prompt in prompts])
         assert self.permits.acquire(timeout=TIMEOUT_S), "the test gave no permit"
-        return self.inner.generate_from_ids(prompts, params)
+        return self.inner.generate_from_ids(prompts, params, interrupt)
 
     @property
     def started(self) -> int:

@@ -38,7 +38,7 @@ def test_a_client_that_disconnects_stops_its_generation(tiny_backend):
         backend.allow(1000)
         wait_until(lambda: server.scheduler.stats.cancelled == 1)
         assert backend.started == 1  # no chunk after the one it was in
-        assert server.scheduler.stats.generated_tokens == 4
+        assert server.scheduler.stats.generated_tokens == 0  # its chunk stopped at once
         assert server.scheduler.running == 0
         assert post(server, {"messages": HELLO, "max_tokens": 2}).status_code == 200
 

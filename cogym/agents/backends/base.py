@@ -8,7 +8,7 @@ token-in/token-out and never re-tokenises text.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -145,9 +145,17 @@ class TokenizerBackend(Backend):
 
     @abstractmethod
     def generate_from_ids(
-        self, prompts: Sequence[Sequence[int]], params: SamplingParams
+        self,
+        prompts: Sequence[Sequence[int]],
+        params: SamplingParams,
+        interrupt: Callable[[], bool] | None = None,
     ) -> list[Completion]:
-        """One completion per tokenised prompt, in order (token-in/token-out)."""
+        """One completion per tokenised prompt, in order (token-in/token-out).
+
+        :param interrupt: polled while generating; once true the backend may end every
+            row early (a server dropping a request, Ctrl-C). A backend that cannot stop
+            mid-call checks it only before starting.
+        """
 
 
 def check_conversations(conversations: Sequence[Conversation]) -> None:

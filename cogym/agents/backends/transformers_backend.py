@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,26 @@ try:
         GenerationConfig,
         LogitsProcessor,
         LogitsProcessorList,
+        StoppingCriteria,
+        StoppingCriteriaList,
     )
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         f"TransformersBackend needs torch and transformers: pip install 'cogym[llm]' ({error})"
     ) from error
+
+
+class _Interrupt(StoppingCriteria):
+    """Ends generation for every row at the next token once ``interrupt()`` is true."""
+
+    def __init__(self, interrupt: Callable[[], bool]) -> None:
+        self.interrupt = interrupt
+
+    def __call__(
+        self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
+    ) -> torch.BoolTensor:
+        stop = bool(self.interrupt())
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
 
 class _LogprobRecorder(LogitsProcessor):
@@ -127,14 +142,23 @@ class TransformersBackend(TokenizerBackend):
     # -- generation -------------------------------------------------------------------
 
     def generate_from_ids(
-        self, prompts: Sequence[Sequence[int]], params: SamplingParams
+        self,
+        prompts: Sequence[Sequence[int]],
+        params: SamplingParams,
+        interrupt: Callable[[], bool] | None = None,
     ) -> list[Completion]:
-        """Generate from already tokenised prompts (token-in/token-out)."""
+        """Generate from already tokenised prompts (token-in/token-out).
+
+        :param interrupt: checked after every token; once true, every row ends there
+            (finish reason ``"length"``) and later batches are not started.
+        """
         completions: list[Completion] = []
         for start in range(0, len(prompts), self.max_batch_size):
-            completions += self._generate_batch(
-                prompts[start : start + self.max_batch_size], params
-            )
+            batch = prompts[start : start + self.max_batch_size]
+            if interrupt is not None and interrupt():
+                completions += [Completion("", [], [], "length", list(p)) for p in batch]
+                continue
+            completions += self._generate_batch(batch, params, interrupt)
         return completions
 
     def _generation_config(self, params: SamplingParams) -> GenerationConfig:
@@ -159,7 +183,10 @@ class TransformersBackend(TokenizerBackend):
 
     @torch.inference_mode()
     def _generate_batch(
-        self, prompts: Sequence[Sequence[int]], params: SamplingParams
+        self,
+        prompts: Sequence[Sequence[int]],
+        params: SamplingParams,
+        interrupt: Callable[[], bool] | None = None,
     ) -> list[Completion]:
         width = max(len(prompt) for prompt in prompts)
         pad = self.tokenizer.pad_token_id
@@ -169,6 +196,7 @@ class TransformersBackend(TokenizerBackend):
             input_ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
             attention_mask[row, width - len(prompt) :] = 1
         recorder = _LogprobRecorder()
+        stopping = StoppingCriteriaList([_Interrupt(interrupt)] if interrupt else [])
         devices = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             if params.seed is not None:
@@ -178,6 +206,7 @@ class TransformersBackend(TokenizerBackend):
                 attention_mask=attention_mask.to(self.device),
                 generation_config=self._generation_config(params),
                 logits_processor=LogitsProcessorList([recorder]),
+                stopping_criteria=stopping,
                 tokenizer=self.tokenizer,
             )
         generated = output.sequences[:, width:].cpu()

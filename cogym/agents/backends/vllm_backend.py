@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,15 @@ class VLLMBackend(TokenizerBackend):
         self.name = BUILTIN_NAME if str(model) == BUILTIN else Path(model).name
 
     def generate_from_ids(
-        self, prompts: Sequence[Sequence[int]], params: SamplingParams
+        self,
+        prompts: Sequence[Sequence[int]],
+        params: SamplingParams,
+        interrupt: Callable[[], bool] | None = None,
     ) -> list[Completion]:
+        """Generate from token ids; ``interrupt`` is checked only before the call (vLLM's
+        offline engine finishes a call once started)."""
+        if interrupt is not None and interrupt():
+            return [Completion("", [], [], "length", list(prompt)) for prompt in prompts]
         sampling = self._sampling_class(
             max_tokens=params.max_new_tokens,
             temperature=params.temperature,

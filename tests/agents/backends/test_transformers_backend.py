@@ -130,3 +130,24 @@ def test_missing_model_path_is_a_clear_error(tmp_path):
 
     with pytest.raises(InvalidArgumentError, match="nothing is downloaded"):
         TransformersBackend(tmp_path / "nope")
+
+
+def test_an_interrupt_ends_generation_at_the_next_token(tiny_backend):
+    prompts = [tiny_backend.encode_prompt(conversation) for conversation in CONVERSATIONS]
+    params = SamplingParams(max_new_tokens=40)
+    whole = tiny_backend.generate_from_ids(prompts, params)
+    checks = []
+
+    def interrupt() -> bool:
+        checks.append(1)
+        return len(checks) > 3  # true from the fourth check on
+
+    cut = tiny_backend.generate_from_ids(prompts, params, interrupt)
+    longest = max(completion.num_tokens for completion in whole)
+    assert longest > 10  # the uninterrupted run goes on well past the interrupt
+    for full, short in zip(whole, cut, strict=True):
+        assert short.num_tokens <= 5 and short.token_ids == full.token_ids[: short.num_tokens]
+        assert len(short.logprobs) == short.num_tokens
+    # Interrupted before it starts: nothing is generated.
+    nothing = tiny_backend.generate_from_ids(prompts, params, lambda: True)
+    assert [completion.num_tokens for completion in nothing] == [0] * len(prompts)
