@@ -16,26 +16,9 @@ import cogym
 from cogym.envs.code.generator import FAMILIES, CodeConfig, task_at
 from cogym.envs.code.verifier import verify
 from cogym.sandbox import SandboxPool
+from tests.envs.code.test_code_env import ADD
+from tests.envs.code.test_code_verifier import HUMANEVAL_TASK as HUMANEVAL
 from tests.sandbox.sandbox_helpers import skip_unless_available
-
-ADD = {
-    "kind": "function",
-    "family": "custom",
-    "prompt": "Return the sum of a and b.",
-    "entry_point": "add",
-    "signature": "def add(a: int, b: int) -> int",
-    "examples": [{"input": [1, 2], "output": 3}],
-    "tests": [{"input": [i, 2 * i], "output": 3 * i} for i in range(-3, 7)],
-    "test_code": None,
-    "solution": "def add(a, b):\n    return a + b\n",
-}
-HUMANEVAL = {
-    "kind": "function",
-    "prompt": "Return the sum of a and b.",
-    "entry_point": "add",
-    "signature": "def add(a, b)",
-    "test_code": "def check(candidate):\n    assert candidate(1, 2) == 3\n",
-}
 
 
 @pytest.fixture(scope="module")
