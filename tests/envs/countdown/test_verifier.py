@@ -1,4 +1,3 @@
-import time
 from fractions import Fraction
 
 import pytest
@@ -143,11 +142,9 @@ def test_empty_answer_is_no_answer(text):
     assert verdict.kind == "no_answer" and not verdict.valid
 
 
-def test_huge_input_is_too_long_and_fast():
-    text = "(" * 50_000 + "3" + ")" * 50_000
-    start = time.perf_counter()
+def test_huge_input_is_too_long_without_being_parsed():
+    text = "(" * 50_000 + "3" + ")" * 50_000  # parsing it would overflow the stack
     verdict = verify(text, NUMBERS, TARGET)
-    assert time.perf_counter() - start < 0.05
     assert verdict.kind == "too_long"
     assert str(MAX_EXPRESSION_LENGTH) in verdict.message
 

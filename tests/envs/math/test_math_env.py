@@ -92,14 +92,15 @@ def test_retry_ends_terminated_after_the_last_wrong_attempt():
 
 
 def test_pathological_answers_are_graded_within_the_limit():
-    import time
-
     env = cogym.make("cogym/Math-Retry-v0", max_attempts=5, grade_timeout_s=1.0)
     env.reset(options={"task": HALF})
     for answer in ("\\frac{" * 5000, "1" * 1_000_000, "9^{9^{9^{9^{9}}}}", "(" * 3000):
-        start = time.perf_counter()
-        env.step(f"\\boxed{{{answer}}}")
-        assert time.perf_counter() - start < 3.0
+        _, reward, terminated, truncated, info = env.step(f"\\boxed{{{answer}}}")
+        assert info["feedback_kind"] in ("timeout", "unparsable", "wrong_answer", "action_too_long")
+        assert reward <= 0 and not truncated
+    # Every answer got a verdict (none hung) and the episode goes on to a right answer.
+    assert not terminated and env.step("\\boxed{3/4}")[4]["success"]
+    env.close()
 
 
 @needs_sandbox
