@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
+import signal
 import statistics
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -134,6 +137,37 @@ def agent_options(args: argparse.Namespace, backend: Backend | None) -> dict[str
     }
 
 
+STOPPING_NOTE = b"\nstopping after the current turn (Ctrl-C again stops at once)\n"
+
+
+@contextlib.contextmanager
+def ctrl_c_flag() -> Iterator[threading.Event]:
+    """An event that the first Ctrl-C (SIGINT) sets; a second raises ``KeyboardInterrupt``.
+
+    The episode loop checks the event before every turn, so the first Ctrl-C ends the run
+    between turns, with every ended episode both in the JSONL file and in the table (an
+    exception raised at an arbitrary point could land between the two, or inside a
+    finalizer, where Python drops it). Outside the main thread no handler can be
+    installed and the event stays clear.
+    """
+    event = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield event
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if event.is_set():
+            raise KeyboardInterrupt
+        event.set()
+        os.write(2, STOPPING_NOTE)  # not print(): the handler may interrupt a print
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield event
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def evaluate(
     env_id: str,
     args: argparse.Namespace,
@@ -163,7 +197,6 @@ def evaluate(
 
     seeds = list(range(args.seed, args.seed + args.episodes))
     records: list[EpisodeRecord] = []
-    interrupted = False
     with tqdm(total=len(seeds), desc=f"{args.agent} on {full_id}", disable=args.quiet) as bar:
 
         def done(record: EpisodeRecord) -> None:
@@ -174,20 +207,23 @@ def evaluate(
                 out.flush()
 
         start = time.perf_counter()
-        try:
-            run_episodes(
-                make_env,
-                agent,
-                seeds,
-                batch_size=args.batch,
-                agent_name=args.agent,
-                on_episode=done,
-            )
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            for leftover in unused:
-                leftover.close()
+        with ctrl_c_flag() as ctrl_c:
+            try:
+                run_episodes(
+                    make_env,
+                    agent,
+                    seeds,
+                    batch_size=args.batch,
+                    agent_name=args.agent,
+                    on_episode=done,
+                    stop=ctrl_c.is_set,
+                )
+            except KeyboardInterrupt:
+                pass
+            finally:
+                for leftover in unused:
+                    leftover.close()
+        interrupted = ctrl_c.is_set()
         elapsed = time.perf_counter() - start
     stats = getattr(agent, "stats", None)
     tokens = stats.generated_tokens if isinstance(stats, GenerationStats) else None

@@ -50,6 +50,7 @@ def run_episodes(
     options: dict[str, Any] | None = None,
     agent_name: str = "",
     on_episode: Callable[[EpisodeRecord], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[EpisodeRecord]:
     """Play one episode per seed, ``batch_size`` at a time, with one batched
     :meth:`~cogym.core.agent.Agent.act_batch` call per turn across the playing episodes.
@@ -64,6 +65,8 @@ def run_episodes(
     :param options: passed to every ``env.reset``.
     :param agent_name: stored in the records (default: the agent's class name).
     :param on_episode: called with each record as its episode ends (progress bars).
+    :param stop: checked before every turn; once true, the episodes still playing are
+        dropped and the records of those that ended are returned (Ctrl-C in the CLI).
     :return: the records, in the order of ``seeds``.
     """
     if batch_size < 1:
@@ -93,7 +96,7 @@ def run_episodes(
         for slot in range(min(batch_size, len(seeds))):
             envs.append(RecordEpisodes(make_env(), partial(finish, slot), agent=name))
             start(slot)
-        while playing:
+        while playing and not (stop is not None and stop()):
             slots = sorted(playing)
             actions = agent.act_batch(
                 [playing[slot][0] for slot in slots], [playing[slot][1] for slot in slots], slots
