@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import itertools
 import math
 import re
@@ -29,6 +28,8 @@ from cogym.core.checks import (
     shown,
 )
 from cogym.core.errors import InvalidArgumentError
+from cogym.training.overrides import apply_override, reject_unknown
+from cogym.training.yaml_io import load_yaml, yaml_classes, yaml_module
 
 DTYPES = ("auto", "float32", "bfloat16")
 LR_SCHEDULES = ("constant", "linear", "cosine")
@@ -38,18 +39,6 @@ SAMPLE_UNITS = ("episode", "turn")
 BACKENDS = ("transformers", "vllm")
 #: The largest seed taken: torch's generators hold 64 bits.
 MAX_SEED = 2**63 - 1
-#: Keys people reach for that go by another name here, for the unknown-key hint.
-_ALIASES = {
-    "lr": "learning_rate",
-    "mu": "updates_per_batch",
-    "g": "group_size",
-    "beta": "kl_beta",
-    "epsilon": "clip_low",
-    "epsilon_high": "clip_high",
-    "num_generations": "group_size",
-    "max_steps": "total_steps",
-    "rank": "r",
-}
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 
@@ -90,7 +79,7 @@ class EnvMix:
         if isinstance(value, str):
             return cls(id=value)
         if isinstance(value, Mapping):
-            _reject_unknown(value, _field_names(cls))
+            reject_unknown(value, _field_names(cls))
             if "id" not in value:
                 raise InvalidArgumentError(f"id is missing: give the env id, e.g. {_ENV_EXAMPLE}")
             return cls(**value)
@@ -292,7 +281,7 @@ class GRPOConfig:
         """
         if not isinstance(data, Mapping):
             raise InvalidArgumentError(f"a GRPO config must be a mapping, got {shown(data)}")
-        _reject_unknown(data, _field_names(cls))
+        reject_unknown(data, _field_names(cls))
         if "envs" not in data:
             raise InvalidArgumentError(
                 f"envs is missing: give at least one env, e.g. {_ENV_EXAMPLE}"
@@ -312,7 +301,7 @@ class GRPOConfig:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InvalidArgumentError(f"cannot read the GRPO config {path}: {exc}") from None
-        data = _parse_yaml(text, str(path))
+        data = load_yaml(text, str(path))
         try:
             return cls.from_dict(data if data is not None else {})
         except InvalidArgumentError as exc:
@@ -338,7 +327,7 @@ class GRPOConfig:
         data = self.to_dict()
         for override in overrides:
             try:
-                _apply_override(data, override)
+                apply_override(data, override)
             except InvalidArgumentError as exc:
                 raise InvalidArgumentError(f"override {shown(override)}: {exc}") from None
         try:
@@ -376,9 +365,9 @@ class GRPOConfig:
     def to_yaml(self) -> str:
         """The config as YAML text, fields in declaration order; :meth:`from_yaml` reads it
         back to an equal config."""
-        yaml = _yaml_module()
+        yaml = yaml_module()
         return yaml.dump(
-            self.to_dict(), Dumper=_yaml_classes(yaml)[1], sort_keys=False, default_flow_style=None
+            self.to_dict(), Dumper=yaml_classes(yaml)[1], sort_keys=False, default_flow_style=None
         )
 
     # --- derived values -----------------------------------------------------------------
@@ -682,120 +671,9 @@ def _lora(value: Any) -> LoraConfig:
             f"must be null or a mapping with r, alpha, dropout and target_modules, "
             f"got {shown(value)}"
         )
-    _reject_unknown(value, _field_names(LoraConfig))
+    reject_unknown(value, _field_names(LoraConfig))
     return LoraConfig(**value)
 
 
 def _field_names(cls: type) -> list[str]:
     return [field.name for field in dataclasses.fields(cls)]
-
-
-def _reject_unknown(data: Mapping[str, Any], known: list[str]) -> None:
-    """Raise for the first key of ``data`` not in ``known``, naming close matches."""
-    for key in data:
-        if key in known:
-            continue
-        text = str(key)
-        close = difflib.get_close_matches(text, known, n=3, cutoff=0.6)
-        close += difflib.get_close_matches(text.replace(".", "_").replace("-", "_"), known, n=3)
-        alias = _ALIASES.get(text.lower())
-        if alias in known:
-            close.insert(0, alias)
-        close = list(dict.fromkeys(close))
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
-        raise InvalidArgumentError(
-            f"unknown key {shown(key)}.{hint} The accepted keys are: {', '.join(known)}"
-        )
-
-
-def _apply_override(data: dict[str, Any], override: Any) -> None:
-    """Set one ``key=value`` override in ``data`` (a :meth:`GRPOConfig.to_dict`)."""
-    if not isinstance(override, str) or "=" not in override:
-        raise InvalidArgumentError("an override is 'key=value', e.g. learning_rate=1e-5")
-    key, _, text = override.partition("=")
-    parts = key.strip().split(".")
-    if not all(parts):
-        raise InvalidArgumentError(f"the key {key!r} has an empty part")
-    value = _parse_yaml(text, "the value")
-    if parts[0] not in data:
-        _reject_unknown({key.strip(): None}, list(data))
-    node: Any = data
-    for depth, part in enumerate(parts[:-1]):
-        path = ".".join(parts[: depth + 1])
-        if isinstance(node, list):
-            node = node[_list_index(part, node, path)]
-        elif isinstance(node, dict):
-            if node.get(part) is None and path == "lora":
-                node[part] = {}
-            if not isinstance(node.get(part), (dict, list)):
-                raise InvalidArgumentError(
-                    f"{path} is {shown(node.get(part))}, not a mapping or list: set {path}= "
-                    "as a whole"
-                )
-            node = node[part]
-    last = parts[-1]
-    if isinstance(node, list):
-        node[_list_index(last, node, key)] = value
-    else:
-        node[last] = value
-
-
-def _list_index(part: str, node: list[Any], path: str) -> int:
-    if not part.isdigit() or int(part) >= len(node):
-        raise InvalidArgumentError(
-            f"{path}: {part!r} is not an index of a list of {len(node)} (use 0 to {len(node) - 1})"
-        )
-    return int(part)
-
-
-def _yaml_module() -> Any:
-    try:
-        import yaml
-    except ImportError:
-        raise InvalidArgumentError(
-            "reading and writing GRPO configs needs PyYAML: pip install 'cogym[train]' "
-            "or pip install pyyaml"
-        ) from None
-    return yaml
-
-
-def _parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML with YAML 1.2 floats (``1e-6`` is a number, not a string) and no key
-    given twice in one mapping."""
-    yaml = _yaml_module()
-    try:
-        return yaml.load(text, Loader=_yaml_classes(yaml)[0])
-    except yaml.YAMLError as exc:
-        raise InvalidArgumentError(f"{source} is not valid YAML: {exc}") from None
-
-
-#: YAML 1.2 floats: ``1e-6`` has no dot, so PyYAML's YAML 1.1 rules read it as a string.
-_FLOAT = re.compile(r"^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)[eE][-+]?\d+$")
-_YAML_CLASSES: tuple[Any, Any] | None = None
-
-
-def _yaml_classes(yaml: Any) -> tuple[Any, Any]:
-    """A loader and a dumper that agree on :data:`_FLOAT` (the dumper quotes a string that
-    would read back as a float); the loader also refuses a key given twice."""
-    global _YAML_CLASSES
-    if _YAML_CLASSES is None:
-
-        class Loader(yaml.SafeLoader):
-            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-                seen = set()
-                for key_node, _ in node.value:
-                    key = self.construct_object(key_node, deep=deep)
-                    if key in seen:
-                        raise yaml.constructor.ConstructorError(
-                            None, None, f"the key {key!r} is given twice", key_node.start_mark
-                        )
-                    seen.add(key)
-                return super().construct_mapping(node, deep=deep)
-
-        class Dumper(yaml.SafeDumper):
-            pass
-
-        for cls in (Loader, Dumper):
-            cls.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
-        _YAML_CLASSES = (Loader, Dumper)
-    return _YAML_CLASSES
