@@ -16,6 +16,8 @@ import math
 import os
 from dataclasses import dataclass
 
+from cogym.core import checks
+from cogym.core.errors import InvalidArgumentError
 from cogym.sandbox.errors import SandboxLimitError
 
 #: Processes (and threads) a run may have at once; stops fork bombs.
@@ -66,7 +68,8 @@ def max_memory_mb() -> int:
 def check_number(
     name: str, value: object, minimum: float, maximum: float, *, integer: bool, hint: str = ""
 ) -> None:
-    """Check that ``value`` is a number (an int when ``integer``) in ``[minimum, maximum]``.
+    """Check that ``value`` is a number (an int when ``integer``) in ``[minimum, maximum]``,
+    by :mod:`cogym.core.checks`' rules (no bool, no NaN or infinity), in the sandbox's words.
 
     :param name: the argument's name, for the message.
     :param value: what was passed.
@@ -76,12 +79,12 @@ def check_number(
     :param hint: said after the range, e.g. why the maximum is what it is.
     :raises SandboxLimitError: saying which values to pass.
     """
-    kinds = (int,) if integer else (int, float)
-    wanted = f"{'an int' if integer else 'a number'} from {minimum:g} to {maximum:g}{hint}"
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise SandboxLimitError(f"{name} must be {wanted}, got {value!r}")
-    if not math.isfinite(value) or not minimum <= value <= maximum:
-        raise SandboxLimitError(f"{name} must be {wanted}, got {value!r}")
+    check = checks.check_int if integer else checks.check_number
+    try:
+        check(name, value, minimum=minimum, maximum=maximum)
+    except InvalidArgumentError:
+        wanted = f"{'an int' if integer else 'a number'} from {minimum:g} to {maximum:g}{hint}"
+        raise SandboxLimitError(f"{name} must be {wanted}, got {checks.shown(value)}") from None
 
 
 def check_pool_size(size: object) -> int:

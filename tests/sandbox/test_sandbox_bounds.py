@@ -51,6 +51,8 @@ MIB = 1024 * 1024
         {"timeout_s": MAX_TIMEOUT_S * 2},
         {"timeout_s": 1e300},
         {"max_output_bytes": MAX_OUTPUT_BYTES + 1},
+        {"memory_mb": 10**400},  # past float's range: raised OverflowError
+        {"timeout_s": 10**400},
     ],
 )
 def test_absurd_limits_are_refused_with_the_range_to_pass(kwargs):
