@@ -104,20 +104,41 @@ class _Timeout(BaseException):
     """Raised by the worker's alarm; a BaseException so math-verify does not swallow it."""
 
 
-def _parse(answer: str) -> list[Any]:
-    """Parse a bare answer as LaTeX, falling back to a plain expression."""
+def _parse(answer: str, parsing_timeout: int | None = None) -> list[Any]:
+    """Parse a bare answer as LaTeX, falling back to a plain expression.
+
+    :param parsing_timeout: math-verify's own (SIGALRM) limit in seconds; ``None`` in the
+        worker, whose alarm bounds the time.
+    """
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
 
     text = _normalise(answer)
     latex = parse(
         f"${text}$",
         extraction_config=[LatexExtractionConfig(boxed_match_priority=0)],
-        parsing_timeout=None,  # the worker's own alarm bounds the time
+        parsing_timeout=parsing_timeout,
     )
-    if any(not isinstance(item, str) for item in latex):
+    if _readable(latex):
         return latex
-    plain = parse(answer, extraction_config=[ExprExtractionConfig()], parsing_timeout=None)
+    plain = parse(
+        answer, extraction_config=[ExprExtractionConfig()], parsing_timeout=parsing_timeout
+    )
     return latex + plain
+
+
+def _readable(parsed: list[Any]) -> bool:
+    """Whether math-verify read anything as math (it returns strings for what it could not)."""
+    return any(not isinstance(item, str) for item in parsed)
+
+
+def is_readable(answer: str, parsing_timeout: int | None = None) -> bool:
+    """Whether the grader reads ``answer`` as math, exactly as it reads a gold answer
+    (:func:`_parse`), in this process. A gold it cannot read grades every reply wrong.
+
+    :param answer: a bare answer such as ``"\\frac{3}{4}"``.
+    :param parsing_timeout: math-verify's own limit in seconds (main thread only), or ``None``.
+    """
+    return _readable(_parse(answer, parsing_timeout))
 
 
 def _compare(answer: str, gold: str) -> str:
@@ -127,7 +148,7 @@ def _compare(answer: str, gold: str) -> str:
     parsed_answer, parsed_gold = _parse(answer), _parse(gold)
     if verify(parsed_gold, parsed_answer, timeout_seconds=None):
         return "correct"
-    if all(isinstance(item, str) for item in parsed_answer):
+    if not _readable(parsed_answer):
         return "unparsable"
     return "wrong_answer"
 

@@ -14,6 +14,7 @@ from typing import Any
 from cogym.core.answers import extract_boxed
 from cogym.core.errors import InvalidTaskError
 from cogym.core.tasks import check_task_keys, load_jsonl, short_repr
+from cogym.envs.math import grader
 
 TASK_KEYS = ("question", "answer", "family", "difficulty", "data")
 #: The longest gold answer, in characters (the grader reads replies up to as many).
@@ -26,26 +27,15 @@ _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 @functools.lru_cache(maxsize=4096)
 def is_readable_answer(answer: str) -> bool:
-    """Whether math-verify reads ``answer`` as math, as the grader reads a gold answer:
-    LaTeX first, then a plain expression. A gold it cannot read would grade every reply
-    wrong. Plain numbers are read without math-verify; anything else costs about 10 ms.
+    """Whether the grader reads ``answer`` as math (:func:`grader.is_readable`, the same
+    parse that grading uses). A gold it cannot read would grade every reply wrong. Plain
+    numbers are read without math-verify; anything else costs about 10 ms.
 
     :param answer: a bare gold answer such as ``"42"`` or ``"\\frac{3}{4}"``.
     """
     if _PLAIN_NUMBER.fullmatch(answer):
         return True
-    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
-
-    timeout = _parse_timeout()
-    bare = answer.strip().strip("$").strip()
-    for text, config in (
-        (f"${bare}$", LatexExtractionConfig(boxed_match_priority=0)),
-        (answer, ExprExtractionConfig()),
-    ):
-        parsed = parse(text, extraction_config=[config], parsing_timeout=timeout)
-        if any(not isinstance(item, str) for item in parsed):
-            return True
-    return False
+    return grader.is_readable(answer, parsing_timeout=_parse_timeout())
 
 
 def _parse_timeout() -> int | None:
