@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cogym.agents.backends.base import Backend, Conversation
-from cogym.core.errors import InvalidArgumentError
+from cogym.core.checks import check_int, check_number
 from cogym.serve.protocol import ApiError, ChatRequest
 
 DEFAULT_MAX_NEW_TOKENS = 4096
@@ -26,8 +26,8 @@ class ServeLimits:
     :param request_timeout_s: the most seconds a request may wait and generate; then 504.
     :param max_batch_size: the most completions generated in one backend call.
     :param max_queued: the most requests waiting or generating; more get 503.
-    :param chunk_tokens: tokens a request generates before the others get their turn; a
-        cancelled or timed-out request stops at the end of its chunk.
+    :param chunk_tokens: tokens a request generates before the others get their turn (a
+        cancelled or timed-out request stops at the next token).
     :param max_body_bytes: the largest request body; larger ones get 413. None: 32 bytes a
         context token, at least 1 MiB.
     :param batch_window_s: how long a new request waits for others to batch with.
@@ -43,32 +43,17 @@ class ServeLimits:
 
     def __post_init__(self) -> None:
         for name in ("max_new_tokens", "max_batch_size", "max_queued", "chunk_tokens"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidArgumentError(f"{name} must be an int >= 1, got {value!r}")
-        body = self.max_body_bytes
-        if body is not None and (not isinstance(body, int) or body < 1024):
-            raise InvalidArgumentError(
-                f"max_body_bytes must be an int >= 1024 or None, got {body!r}"
-            )
-        if not _is_number(self.request_timeout_s) or not 0 < self.request_timeout_s < float("inf"):
-            raise InvalidArgumentError(
-                f"request_timeout_s must be a finite number > 0, got {self.request_timeout_s!r}"
-            )
-        if not _is_number(self.batch_window_s) or not 0 <= self.batch_window_s <= 1:
-            raise InvalidArgumentError(
-                f"batch_window_s must be in [0, 1], got {self.batch_window_s!r}"
-            )
+            check_int(name, getattr(self, name), minimum=1)
+        if self.max_body_bytes is not None:
+            check_int("max_body_bytes", self.max_body_bytes, minimum=1024)
+        check_number("request_timeout_s", self.request_timeout_s, minimum=0, exclusive_minimum=True)
+        check_number("batch_window_s", self.batch_window_s, minimum=0, maximum=1)
 
     def body_bytes(self, context: int | None) -> int:
         """The body size limit for a model with ``context`` tokens (None: unknown)."""
         if self.max_body_bytes is not None:
             return self.max_body_bytes
         return max(MIN_BODY_BYTES, 32 * (context or 0))
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def model_context(backend: Backend) -> int | None:
