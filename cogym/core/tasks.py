@@ -8,7 +8,6 @@ an indexed one read the same sequence, and every episode can be replayed from it
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -16,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from cogym.core import strict_json
 from cogym.core.checks import check_path, shown
 from cogym.core.errors import CogymError, InvalidArgumentError, InvalidTaskError
+from cogym.core.strict_json import JSONReadError
 
 Task = dict[str, Any]
 
@@ -134,18 +135,11 @@ def _read_tasks(path: Path, validate: Callable[[Mapping[str, Any]], Task]) -> li
 def _read_task(line: bytes, where: str, validate: Callable[[Mapping[str, Any]], Task]) -> Task:
     """Parse and validate one line of a tasks file; every error names ``where``."""
     try:
-        record = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
-    except UnicodeDecodeError as error:
+        record = strict_json.loads(line)
+    except JSONReadError as error:
         raise InvalidTaskError(
-            f"{where}: not UTF-8 text (byte {error.start + 1} of the line); a tasks file "
-            "is JSON Lines text"
+            f"{where}: {error}; a tasks file has one JSON object per line"
         ) from None
-    except json.JSONDecodeError as error:
-        raise InvalidTaskError(f"{where}: not valid JSON ({error.msg})") from None
-    except RecursionError:
-        raise InvalidTaskError(f"{where}: the JSON is nested too deeply to read") from None
-    except ValueError as error:  # a number past Python's int-to-string limit, NaN
-        raise InvalidTaskError(f"{where}: the JSON cannot be read ({error})") from None
     if not isinstance(record, dict):
         raise InvalidTaskError(f"{where}: each line must be a JSON object")
     try:
@@ -156,11 +150,6 @@ def _read_task(line: bytes, where: str, validate: Callable[[Mapping[str, Any]], 
         raise InvalidTaskError(f"{where}: the task is nested too deeply to read") from None
     except Exception as error:  # a validator's bug must still say which line set it off
         raise InvalidTaskError(f"{where}: {type(error).__name__}: {error}") from error
-
-
-def _no_constant(name: str) -> Any:
-    """JSON has no ``NaN``, ``Infinity`` or ``-Infinity``; Python's reader would take them."""
-    raise ValueError(f"{name} is not a JSON value")
 
 
 #: Generated tasks are drawn from indices below this (a 31-bit int fits every format).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 import uuid
@@ -17,7 +16,9 @@ from cogym.agents.backends.base import (
     Message,
     SamplingParams,
 )
+from cogym.core import strict_json
 from cogym.core.errors import InvalidArgumentError
+from cogym.core.strict_json import JSONReadError
 
 logger = logging.getLogger(__name__)
 
@@ -110,29 +111,12 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     :raises ApiError: 400 when the body is not such an object.
     """
     try:
-        value = json.loads(body, parse_int=_small_int, parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ApiError(400, f"the request body is not valid JSON ({error})") from error
-    except RecursionError as error:
-        message = "the request body is not valid JSON: it is nested too deeply"
-        raise ApiError(400, message) from error
+        value = strict_json.loads(body, max_int_digits=MAX_INT_DIGITS)
+    except JSONReadError as error:
+        raise ApiError(400, f"the request body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise ApiError(400, "the request body must be a JSON object")
     return value
-
-
-def _small_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise ApiError(
-            400,
-            f"the request body is not valid JSON here: an integer of {len(text)} characters "
-            f"(at most {MAX_INT_DIGITS} digits are accepted)",
-        )
-    return int(text)
-
-
-def _no_constant(text: str) -> float:
-    raise ApiError(400, f"the request body is not valid JSON: {text} is not a JSON number")
 
 
 def parse_chat_request(body: dict[str, Any], model_name: str, max_tokens_limit: int) -> ChatRequest:
