@@ -1,4 +1,4 @@
-"""The ``cogym`` command: ``list``, ``run``, ``eval``, ``play`` and ``serve``."""
+"""The ``cogym`` command: ``list``, ``run``, ``eval``, ``play``, ``serve`` and ``plot``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import statistics
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -438,6 +439,39 @@ def cmd_play(args: argparse.Namespace, console: Console) -> int:
         env.close()
 
 
+# -- plot -------------------------------------------------------------------------------
+
+
+def cmd_plot(args: argparse.Namespace, console: Console) -> int:
+    from cogym.training.metrics import MetricsWarning
+    from cogym.training.plot import plot_run
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MetricsWarning)
+        paths = plot_run(args.run_dir, out_dir=args.out, keys=args.key)
+    notes = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+    for warning in caught:  # a skipped line (a stopped run's last one) is a note, not a failure
+        notes.print(f"[yellow]{escape(str(warning.message))}[/yellow]")
+    for path in paths:
+        print(path)
+    return 0
+
+
+def add_plot_parser(commands: Any) -> None:
+    """``cogym plot RUN_DIR``: a training run's metrics.jsonl drawn to PNG files."""
+    plot = commands.add_parser("plot", help="plot a training run's metrics.jsonl to PNG files")
+    plot.add_argument("run_dir", help="a training run's directory (it holds metrics.jsonl)")
+    plot.add_argument("--out", help="folder for the PNG files (default: RUN_DIR/plots)")
+    plot.add_argument(
+        "--key",
+        action="append",
+        metavar="KEY",
+        help="also draw this metric alone to KEY.png; a glob such as 'success_rate/*' "
+        "draws each match (repeatable)",
+    )
+    plot.set_defaults(handler=cmd_plot)
+
+
 # -- entry point ------------------------------------------------------------------------
 
 
@@ -525,6 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=None)
     play.add_argument("--env-kwarg", action="append", default=[], metavar="KEY=VALUE")
     play.set_defaults(handler=cmd_play)
+
+    add_plot_parser(commands)
     return parser
 
 
