@@ -3,8 +3,10 @@
 Every trainer here is TRL's real GRPOTrainer on the tiny random model, on CPU.
 """
 
+import importlib.util
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +227,22 @@ def test_grpo_trainer_trains_two_steps_on_multi_turn_episodes(tiny_model_dir, tm
     # sequence also holds two env replies of dozens of tokens.
     assert all(entry["completions/max_length"] <= 12 for entry in steps)
     rollout.close()
+
+
+def test_the_trl_example_trains_a_model_folder(tiny_model_dir, tmp_path, capsys):
+    path = Path(__file__).resolve().parents[2] / "examples" / "trl_grpo.py"
+    spec = importlib.util.spec_from_file_location("trl_grpo_example", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    sizes = [
+        "--steps",
+        "1",
+        "--tasks",
+        "2",
+        "--num-generations",
+        "2",
+        "--max-completion-length",
+        "8",
+    ]
+    example.main(["--model", str(tiny_model_dir), *sizes, "--output-dir", str(tmp_path / "run")])
+    assert "step    1  reward" in capsys.readouterr().out
