@@ -52,11 +52,15 @@ class EnvMix:
         so it reads back from YAML equal).
     :param weight: the env's share of the tasks, relative to the other envs' weights;
         positive and finite.
+    :param self_play: play the family's two-player game with the policy in every seat
+        (its PettingZoo AEC env, with ``kwargs``) instead of the single-agent env; each
+        seat's advantage is its return minus an EMA baseline per game and role (SPIRAL).
     """
 
     id: str
     kwargs: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False)
     weight: float = 1.0
+    self_play: bool = False
 
     def __post_init__(self) -> None:
         _check_field("id", check_text, self.id, owner="")
@@ -70,6 +74,7 @@ class EnvMix:
             "weight", check_number, self.weight, minimum=0, exclusive_minimum=True, owner=""
         )
         object.__setattr__(self, "weight", weight)
+        _check_field("self_play", check_bool, self.self_play, owner="")
 
     @classmethod
     def from_value(cls, value: Any) -> EnvMix:
@@ -89,7 +94,12 @@ class EnvMix:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as plain data (a deep copy of ``kwargs``)."""
-        return {"id": self.id, "kwargs": _plain(self.kwargs), "weight": self.weight}
+        return {
+            "id": self.id,
+            "kwargs": _plain(self.kwargs),
+            "weight": self.weight,
+            "self_play": self.self_play,
+        }
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -341,9 +351,17 @@ class GRPOConfig:
         :return: the full ids, in the order of :attr:`envs`.
         :raises UnknownEnvError: naming the closest ids, for an id cogym does not register.
         """
-        from cogym.registration import resolve_id
+        from cogym.registration import entries, resolve_id
 
-        return tuple(resolve_id(env.id) for env in self.envs)
+        ids = tuple(resolve_id(env.id) for env in self.envs)
+        games = {entry.id for family, entry in entries() if family.aec_env is not None}
+        for env, env_id in zip(self.envs, ids, strict=True):
+            if env.self_play and env_id not in games:
+                raise InvalidArgumentError(
+                    f"{_OWNER}envs: {env_id} has no two-player game for self_play; drop "
+                    f"self_play or pick a game ({', '.join(sorted(games)) or 'none registered'})"
+                )
+        return ids
 
     # --- writing ------------------------------------------------------------------------
 

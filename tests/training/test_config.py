@@ -111,6 +111,7 @@ def test_dict_round_trip_is_exact():
         "id": "Countdown-Easy-v0",
         "kwargs": {"max_turns": 3, "preset": "easy"},
         "weight": 2.0,
+        "self_play": False,
     }
 
 
@@ -390,3 +391,15 @@ def test_example_config_loads_and_is_small_enough_for_a_cpu():
     assert config.validate_envs() == ("cogym/Countdown-Easy-v0",)
     assert config.episodes_per_step == 8
     assert config.max_tokens_per_episode == 128 and config.learning_rate == 0.000002
+
+
+def test_self_play_needs_a_game():
+    import cogym  # noqa: F401 - registers the families
+
+    config = GRPOConfig(envs=[{"id": "cogym/KuhnPoker-v0", "self_play": True}])
+    assert config.validate_envs() == ("cogym/KuhnPoker-v0",)
+    config = GRPOConfig(envs=[{"id": "cogym/Countdown-v0", "self_play": True}])
+    with pytest.raises(InvalidArgumentError, match="no two-player game for self_play"):
+        config.validate_envs()
+    with pytest.raises(InvalidArgumentError, match="self_play"):
+        GRPOConfig(envs=[{"id": "cogym/KuhnPoker-v0", "self_play": "yes"}])
