@@ -531,12 +531,6 @@ class GRPOConfig:
             except InvalidArgumentError as exc:
                 raise InvalidArgumentError(f"GRPOConfig.lora: {exc}") from None
             self._set("lora", lora)
-            _require(
-                self.backend != "vllm",
-                "lora",
-                "LoRA with backend: vllm is not supported: the vLLM weight sync copies full "
-                "weights and does not merge adapters; use backend: transformers, or lora: null",
-            )
         _check_field("off_policy_steps", check_int, self.off_policy_steps, minimum=0, maximum=1)
         _require(
             not (mu > 1 and self.off_policy_steps > 0),

@@ -153,6 +153,7 @@ class GRPOTrainer:
         self._sync_generator()
         self.step_index += 1
         metrics: dict[str, Any] = {"step": step}
+        metrics.update(getattr(self.generator, "sync_metrics", dict)())
         metrics.update(_episode_metrics(episodes, self.env_ids))
         metrics["zero_variance_fraction"] = advantages.zero_variance_fraction
         metrics["kept_episodes"] = int(advantages.keep.sum())
