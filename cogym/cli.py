@@ -472,6 +472,291 @@ def add_plot_parser(commands: Any) -> None:
     plot.set_defaults(handler=cmd_plot)
 
 
+# -- train ------------------------------------------------------------------------------
+
+#: ``--resume`` without a value: output_dir's newest checkpoint.
+RESUME_LATEST = ""
+TRAIN_STOPPING_NOTE = (
+    b"\nstopping after the current step and saving a checkpoint (Ctrl-C again stops at once)\n"
+)
+
+
+@contextlib.contextmanager
+def step_ctrl_c_flag() -> Iterator[threading.Event]:
+    """Like :func:`ctrl_c_flag`, with a note that says training stops after the step."""
+    event = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield event
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if event.is_set():
+            raise KeyboardInterrupt
+        event.set()
+        os.write(2, TRAIN_STOPPING_NOTE)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield event
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def load_train_config(args: argparse.Namespace) -> Any:
+    """The run's :class:`~cogym.training.GRPOConfig`: the file, then the ``key=value``
+    overrides, checked against the registry and the task split (nothing loads a model)."""
+    from cogym.training import GRPOConfig
+    from cogym.training.schedule import tasks_per_env
+
+    if args.steps is not None and args.steps < 1:
+        raise CogymError(f"--steps must be >= 1, got {args.steps}")
+    config = GRPOConfig.from_yaml(args.config)
+    if args.overrides:
+        config = config.with_overrides(args.overrides)
+    config.validate_envs()
+    tasks_per_env(config)
+    return config
+
+
+def check_train_envs(config: Any) -> None:
+    """Build and close one env (or game) of each mix entry, so bad kwargs fail now."""
+    from cogym.registration import resolve_id
+    from cogym.training.selfplay_rollout import game_factory
+
+    for index, mix in enumerate(config.envs):
+        try:
+            if mix.self_play:
+                env = game_factory(resolve_id(mix.id), mix.kwargs)()
+            else:
+                env = cogym.make(mix.id, **mix.kwargs)
+        except CogymError as error:
+            raise CogymError(f"envs.{index} ({mix.id}): {error}") from None
+        except TypeError as error:  # an unknown keyword of the game's constructor
+            raise CogymError(f"envs.{index}.kwargs ({mix.id}): {error}") from None
+        env.close()
+
+
+def check_train_extras(config: Any) -> None:
+    """Fail before the model loads when the config needs a package that is missing."""
+    import importlib.util
+
+    if config.lora is not None and importlib.util.find_spec("peft") is None:
+        raise CogymError("lora needs peft: pip install 'cogym[train]'; or set lora=null")
+    if config.backend == "vllm" and importlib.util.find_spec("vllm") is None:
+        raise CogymError("backend: vllm needs vllm installed; or set backend=transformers")
+
+
+def resume_folder(args: argparse.Namespace, config: Any) -> Path | None:
+    """The checkpoint ``--resume`` names: the newest of ``output_dir`` (no value), the
+    folder given, or the newest of a run folder given; ``None`` without ``--resume``."""
+    from cogym.training.checkpoint import STATE_FILE, latest_checkpoint
+
+    run_dir = Path(config.output_dir)
+    if args.resume is None:
+        if (run_dir / "metrics.jsonl").exists() or latest_checkpoint(run_dir) is not None:
+            raise CogymError(
+                f"{run_dir} already holds a run; pass --resume to continue it, or "
+                "output_dir=OTHER_FOLDER to start a new one (or delete the folder)"
+            )
+        return None
+    if args.resume == RESUME_LATEST:
+        folder = latest_checkpoint(run_dir)
+        if folder is None:
+            raise CogymError(
+                f"--resume: {run_dir / 'checkpoints'} holds no checkpoint to resume from; "
+                "train without --resume, or pass --resume CHECKPOINT_FOLDER"
+            )
+    else:
+        folder = Path(args.resume)
+        if not (folder / STATE_FILE).is_file():
+            folder = latest_checkpoint(folder) or folder
+        if not (folder / STATE_FILE).is_file():
+            raise CogymError(
+                f"--resume: {args.resume} holds no checkpoint ({STATE_FILE} missing); pass a "
+                "RUN_DIR/checkpoints/step_NNNNNN folder or a run folder that has one"
+            )
+    taken = re.fullmatch(r"step_(\d+)", folder.name)
+    if taken and int(taken.group(1)) >= config.total_steps:
+        raise CogymError(
+            f"--resume: {folder} was taken after step {int(taken.group(1))}, and this run has "
+            f"total_steps={config.total_steps}; raise total_steps (total_steps=N) to train on"
+        )
+    return folder
+
+
+def train_header(config: Any, resume: Path | None) -> list[str]:
+    """The lines printed before training: model, env mix, batch shape, steps, output."""
+    from cogym.training.schedule import tasks_per_env
+
+    envs = []
+    for mix, tasks in zip(config.envs, tasks_per_env(config), strict=True):
+        kind = ", self-play" if mix.self_play else ""
+        envs.append(f"{mix.id} (weight {mix.weight:g}, {tasks} tasks/step{kind})")
+    tuning = "full fine-tuning" if config.lora is None else f"LoRA r={config.lora.r}"
+    steps = f"{config.total_steps} steps"
+    if resume is not None:
+        steps += f", resuming from {resume}"
+    return [
+        f"model   {config.model} ({tuning}, device {config.device}, backend {config.backend})",
+        f"envs    {'; '.join(envs)}",
+        f"batch   G={config.group_size} x {config.tasks_per_step} tasks = "
+        f"{config.episodes_per_step} episodes/step, lr {config.learning_rate:g} "
+        f"({config.lr_schedule})",
+        f"steps   {steps}",
+        f"output  {config.output_dir}",
+    ]
+
+
+def _fixed(value: Any, spec: str, width: int) -> str:
+    """``value`` formatted with ``spec``, or ``-`` for a missing value, right-aligned."""
+    text = "-" if value is None else format(value, spec)
+    return text.rjust(width)
+
+
+def train_step_line(metrics: dict[str, Any], total_steps: int, with_kl: bool) -> str:
+    """One fixed-format line per step (the numbers of ``metrics.jsonl``'s line)."""
+    digits = len(str(max(total_steps - 1, 0)))
+    success = metrics.get("success_rate")
+    parts = [
+        f"step {metrics['step']:>{digits}d}",
+        f"reward {_fixed(metrics.get('reward_mean'), '.3f', 6)}",
+        f"success {_fixed(None if success is None else 100 * success, '.1f', 5)}%",
+        f"zero-var {_fixed(metrics.get('zero_variance_fraction'), '.2f', 4)}",
+    ]
+    if with_kl:
+        parts.append(f"kl {_fixed(metrics.get('kl'), '.2e', 9)}")
+    parts += [
+        f"entropy {_fixed(metrics.get('entropy'), '.3f', 6)}",
+        f"lp-gap {_fixed(metrics.get('logprob_gap_max'), '.1e', 7)}",
+        f"tok/s {_fixed(metrics.get('generated_tokens_per_s'), '.0f', 6)}",
+        f"time {_fixed(metrics.get('step_time_s'), '.1f', 5)}s",
+    ]
+    return "  ".join(parts)
+
+
+def resume_command(args: argparse.Namespace) -> str:
+    """The command line that resumes this run."""
+    import shlex
+
+    return shlex.join(["cogym", "train", "grpo", "--config", args.config, *args.overrides])
+
+
+def checkpoint_now(trainer: Any) -> Path:
+    """The checkpoint of the trainer's current step, written unless it exists already."""
+    from cogym.training.checkpoint import STATE_FILE, checkpoint_dir
+
+    folder = checkpoint_dir(trainer.run_dir, trainer.step_index)
+    return folder if (folder / STATE_FILE).is_file() else trainer.save_checkpoint()
+
+
+def cmd_train_grpo(args: argparse.Namespace, console: Console) -> int:
+    from cogym.training.metrics import METRICS_FILE
+    from cogym.training.trainer import GRPOTrainer
+
+    if args.resume is not None and "=" in args.resume and not Path(args.resume).exists():
+        # argparse gave `--resume key=value` the override: it is an override
+        args.overrides = [*args.overrides, args.resume]
+        args.resume = RESUME_LATEST
+    config = load_train_config(args)  # every check here runs before the model loads
+    check_train_extras(config)
+    resume = resume_folder(args, config)
+    check_train_envs(config)
+    notes = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+    for line in train_header(config, resume):
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    console.print("[dim]loading the model...[/dim]")
+    run_dir = Path(config.output_dir)
+    with GRPOTrainer(config) as trainer:
+        if resume is not None:
+            trainer.load_checkpoint(resume)
+        start = trainer.step_index
+        end = (
+            config.total_steps
+            if args.steps is None
+            else min(config.total_steps, start + args.steps)
+        )
+        with_kl = config.kl_beta > 0
+        bar = tqdm(
+            total=config.total_steps, initial=start, desc="grpo", unit="step", disable=args.quiet
+        )
+
+        def on_step(metrics: dict[str, Any]) -> None:
+            bar.update()
+            bar.write(train_step_line(metrics, config.total_steps, with_kl), file=sys.stdout)
+
+        try:
+            with bar, step_ctrl_c_flag() as ctrl_c:
+                trainer.train(
+                    on_step=on_step, stop=lambda: ctrl_c.is_set() or trainer.step_index >= end
+                )
+        except KeyboardInterrupt:
+            notes.print(
+                f"[yellow]aborted (second Ctrl-C) during step {trainer.step_index}; that step "
+                f"is lost. Resume from the newest checkpoint: "
+                f"{escape(resume_command(args))} --resume[/yellow]"
+            )
+            return 130
+        interrupted = ctrl_c.is_set()
+        saved = checkpoint_now(trainer) if trainer.step_index > start else None
+    trained = trainer.step_index - start
+    console.print(
+        f"trained      {trained} steps, {trainer.step_index} of {config.total_steps} done"
+    )
+    console.print(f"metrics      {escape(str(run_dir / METRICS_FILE))}")
+    if saved is not None:
+        console.print(
+            f"checkpoint   {escape(str(saved))} (model in {escape(str(saved / 'model'))})"
+        )
+    console.print(f"plot         cogym plot {escape(str(run_dir))}")
+    if trainer.step_index < config.total_steps:
+        how = "interrupted (Ctrl-C)" if interrupted else f"stopped by --steps {args.steps}"
+        notes.print(
+            f"[yellow]{how} after {trainer.step_index} of {config.total_steps} steps; resume: "
+            f"{escape(resume_command(args))} --resume[/yellow]"
+        )
+        return 130 if interrupted else 0
+    return 0
+
+
+def add_train_parser(commands: Any) -> None:
+    """``cogym train grpo --config FILE [KEY=VALUE ...]``: train a model on cogym envs."""
+    train = commands.add_parser("train", help="train an LLM on cogym envs (grpo)")
+    methods = train.add_subparsers(dest="method", metavar="METHOD")
+    train.set_defaults(handler=lambda args, console: train.print_help() or 0)
+    grpo = methods.add_parser(
+        "grpo",
+        help="GRPO on a mix of envs, from a YAML config (see examples/grpo_*.yaml)",
+        description="Train with GRPO. The first Ctrl-C finishes the current step, saves a "
+        "checkpoint and exits 130; a second one stops at once. A checkpoint is also saved "
+        "at the end (and every checkpoint_every steps).",
+    )
+    grpo.add_argument("--config", required=True, help="the run's YAML file (GRPOConfig fields)")
+    grpo.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="override a config field, e.g. learning_rate=2e-6 lora.r=8 "
+        "envs.0.kwargs.max_turns=3 (values are YAML)",
+    )
+    grpo.add_argument(
+        "--resume",
+        nargs="?",
+        const=RESUME_LATEST,
+        metavar="CHECKPOINT",
+        help="continue from output_dir's newest checkpoint, or from this checkpoint folder "
+        "(or run folder); pass the same config and overrides",
+    )
+    grpo.add_argument(
+        "--steps",
+        type=int,
+        metavar="N",
+        help="train at most N steps now, save a checkpoint and stop (continue later with "
+        "--resume); total_steps and the schedules are unchanged",
+    )
+    grpo.add_argument("--quiet", action="store_true", help="no progress bar (step lines stay)")
+    grpo.set_defaults(handler=cmd_train_grpo)
+
+
 # -- entry point ------------------------------------------------------------------------
 
 
@@ -561,6 +846,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.set_defaults(handler=cmd_play)
 
     add_plot_parser(commands)
+    add_train_parser(commands)
     return parser
 
 
