@@ -591,7 +591,8 @@ def train_header(config: Any, resume: Path | None) -> list[str]:
     envs = []
     for mix, tasks in zip(config.envs, tasks_per_env(config), strict=True):
         kind = ", self-play" if mix.self_play else ""
-        envs.append(f"{mix.id} (weight {mix.weight:g}, {tasks} tasks/step{kind})")
+        plural = "task" if tasks == 1 else "tasks"
+        envs.append(f"{mix.id} (weight {mix.weight:g}, {tasks} {plural}/step{kind})")
     tuning = "full fine-tuning" if config.lora is None else f"LoRA r={config.lora.r}"
     steps = f"{config.total_steps} steps"
     if resume is not None:
@@ -728,9 +729,12 @@ def add_train_parser(commands: Any) -> None:
         help="GRPO on a mix of envs, from a YAML config (see examples/grpo_*.yaml)",
         description="Train with GRPO. The first Ctrl-C finishes the current step, saves a "
         "checkpoint and exits 130; a second one stops at once. A checkpoint is also saved "
-        "at the end (and every checkpoint_every steps).",
+        "at the end (and every checkpoint_every steps). Give the KEY=VALUE overrides "
+        "together, e.g. right after --config FILE.",
     )
-    grpo.add_argument("--config", required=True, help="the run's YAML file (GRPOConfig fields)")
+    grpo.add_argument(
+        "--config", required=True, metavar="FILE", help="the run's YAML file (GRPOConfig fields)"
+    )
     grpo.add_argument(
         "overrides",
         nargs="*",
