@@ -198,8 +198,11 @@ class TransformersBackend(TokenizerBackend):
         recorder = _LogprobRecorder()
         stopping = StoppingCriteriaList([_Interrupt(interrupt)] if interrupt else [])
         devices = [self.device] if self.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            if params.seed is not None:
+        # a seeded call leaves the global generator as it was; an unseeded one draws from
+        # it (forking it would replay the same noise on every call)
+        seeded = params.seed is not None
+        with torch.random.fork_rng(devices=devices, enabled=seeded):
+            if seeded:
                 torch.manual_seed(params.seed)
             output = self.model.generate(
                 input_ids=input_ids.to(self.device),

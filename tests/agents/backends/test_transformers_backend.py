@@ -151,3 +151,17 @@ def test_an_interrupt_ends_generation_at_the_next_token(tiny_backend):
     # Interrupted before it starts: nothing is generated.
     nothing = tiny_backend.generate_from_ids(prompts, params, lambda: True)
     assert [completion.num_tokens for completion in nothing] == [0] * len(prompts)
+
+
+def test_unseeded_sampling_draws_new_noise_on_every_call(tiny_backend):
+    from cogym.agents.backends.base import SamplingParams
+
+    params = SamplingParams(max_new_tokens=12, temperature=1.0)
+    prompt = tiny_backend.encode_prompt([{"role": "user", "content": "Using the numbers"}])
+    replies = {
+        tuple(tiny_backend.generate_from_ids([prompt], params)[0].token_ids) for _ in range(4)
+    }
+    assert len(replies) > 1  # before the fix every unseeded call replayed the same sample
+    seeded = SamplingParams(max_new_tokens=12, temperature=1.0, seed=5)
+    first = tiny_backend.generate_from_ids([prompt], seeded)[0].token_ids
+    assert tiny_backend.generate_from_ids([prompt], seeded)[0].token_ids == first
