@@ -92,10 +92,17 @@ def draw(history: list[dict[str, Any]], before: dict, after: dict, path: Path) -
     FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2)
     steps = [m["step"] for m in history]
-    for key, label in (("reward_mean", "train reward (mean of G x tasks)"), ("success_rate", "train success")):
+    for key, label in (
+        ("reward_mean", "train reward (mean of G x tasks)"),
+        ("success_rate", "train success"),
+    ):
         values = [m[key] for m in history]
         window = 5
-        smooth = [sum(values[max(0, i - window + 1) : i + 1]) / len(values[max(0, i - window + 1) : i + 1]) for i in range(len(values))]
+        smooth = [
+            sum(values[max(0, i - window + 1) : i + 1])
+            / len(values[max(0, i - window + 1) : i + 1])
+            for i in range(len(values))
+        ]
         left.plot(steps, values, alpha=0.3)
         left.plot(steps, smooth, label=f"{label}, 5-step mean")
     left.set_xlabel("GRPO step")
@@ -103,11 +110,21 @@ def draw(history: list[dict[str, Any]], before: dict, after: dict, path: Path) -
     left.legend(fontsize=7)
     for offset, (name, result) in enumerate((("before", before), ("after", after))):
         for index, (key, low, high) in enumerate(
-            (("reward_mean", "reward_ci_low", "reward_ci_high"), ("success_rate", "success_ci_low", "success_ci_high"))
+            (
+                ("reward_mean", "reward_ci_low", "reward_ci_high"),
+                ("success_rate", "success_ci_low", "success_ci_high"),
+            )
         ):
             value = result[f"eval/{key}"]
             error = [[value - result[f"eval/{low}"]], [result[f"eval/{high}"] - value]]
-            right.bar(index * 3 + offset, value, yerr=error, capsize=4, color=("grey", "tab:blue")[offset], label=name if index == 0 else None)
+            right.bar(
+                index * 3 + offset,
+                value,
+                yerr=error,
+                capsize=4,
+                color=("grey", "tab:blue")[offset],
+                label=name if index == 0 else None,
+            )
     right.set_xticks([0.5, 3.5], ["mean return", "success rate"])
     right.set_title(f"held-out evaluation, {before['eval/episodes']} episodes, 95% CI")
     right.legend(fontsize=7)
@@ -121,7 +138,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     trainer = GRPOTrainer(config)
     try:
-        print(f"evaluating before training: {args.eval_episodes} episodes of {args.env}", flush=True)
+        print(
+            f"evaluating before training: {args.eval_episodes} episodes of {args.env}", flush=True
+        )
         t0 = time.perf_counter()
         before = trainer.evaluate(args.eval_episodes, batch_size=args.eval_batch)
         eval_before_s = time.perf_counter() - t0
@@ -149,7 +168,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         trainer.close()
     times = {
         key: sum(m.get(key) or 0.0 for m in history)
-        for key in ("time/generation_s", "time/env_s", "time/scoring_s", "time/backward_s", "step_time_s")
+        for key in (
+            "time/generation_s",
+            "time/env_s",
+            "time/scoring_s",
+            "time/backward_s",
+            "step_time_s",
+        )
     }
     result = {
         "settings": {k: v for k, v in vars(args).items()},
@@ -157,7 +182,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "steps_trained": len(history),
         "before": before,
         "after": after,
-        "rise": {"reward": difference(before, after, "reward"), "success": difference(before, after, "success")},
+        "rise": {
+            "reward": difference(before, after, "reward"),
+            "success": difference(before, after, "success"),
+        },
         "seconds": {
             "total": time.perf_counter() - started,
             "eval_before": eval_before_s,
@@ -166,7 +194,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             **{f"train_{k.split('/')[-1].removesuffix('_s')}": v for k, v in times.items()},
         },
         "curve": [
-            {k: m.get(k) for k in ("step", "reward_mean", "success_rate", "zero_variance_fraction", "step_time_s")}
+            {
+                k: m.get(k)
+                for k in (
+                    "step",
+                    "reward_mean",
+                    "success_rate",
+                    "zero_variance_fraction",
+                    "step_time_s",
+                )
+            }
             for m in history
         ],
     }

@@ -1,4 +1,4 @@
-"""The ``cogym`` command: ``list``, ``run``, ``eval``, ``play``, ``serve`` and ``plot``."""
+"""The ``cogym`` command: ``list``, ``run``, ``eval``, ``play``, ``serve``, ``train``, ``plot``."""
 
 from __future__ import annotations
 
@@ -142,8 +142,9 @@ STOPPING_NOTE = b"\nstopping after the current turn (Ctrl-C again stops at once)
 
 
 @contextlib.contextmanager
-def ctrl_c_flag() -> Iterator[threading.Event]:
-    """An event that the first Ctrl-C (SIGINT) sets; a second raises ``KeyboardInterrupt``.
+def ctrl_c_flag(note: bytes = STOPPING_NOTE) -> Iterator[threading.Event]:
+    """An event that the first Ctrl-C (SIGINT) sets, writing ``note`` to stderr; a second
+    raises ``KeyboardInterrupt``.
 
     The episode loop checks the event before every turn, so the first Ctrl-C ends the run
     between turns, with every ended episode both in the JSONL file and in the table (an
@@ -160,7 +161,7 @@ def ctrl_c_flag() -> Iterator[threading.Event]:
         if event.is_set():
             raise KeyboardInterrupt
         event.set()
-        os.write(2, STOPPING_NOTE)  # not print(): the handler may interrupt a print
+        os.write(2, note)  # not print(): the handler may interrupt a print
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
@@ -481,27 +482,6 @@ TRAIN_STOPPING_NOTE = (
 )
 
 
-@contextlib.contextmanager
-def step_ctrl_c_flag() -> Iterator[threading.Event]:
-    """Like :func:`ctrl_c_flag`, with a note that says training stops after the step."""
-    event = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield event
-        return
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        if event.is_set():
-            raise KeyboardInterrupt
-        event.set()
-        os.write(2, TRAIN_STOPPING_NOTE)
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        yield event
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def load_train_config(args: argparse.Namespace) -> Any:
     """The run's :class:`~cogym.training.GRPOConfig`: the file, then the ``key=value``
     overrides, checked against the registry and the task split (nothing loads a model)."""
@@ -686,7 +666,7 @@ def cmd_train_grpo(args: argparse.Namespace, console: Console) -> int:
             bar.write(train_step_line(metrics, config.total_steps, with_kl), file=sys.stdout)
 
         try:
-            with bar, step_ctrl_c_flag() as ctrl_c:
+            with bar, ctrl_c_flag(TRAIN_STOPPING_NOTE) as ctrl_c:
                 trainer.train(
                     on_step=on_step, stop=lambda: ctrl_c.is_set() or trainer.step_index >= end
                 )

@@ -38,3 +38,13 @@ def tiny_backend(tiny_model_dir):
     backend = TransformersBackend(tiny_model_dir, device="cpu")
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def digits_family():
+    """The toy digits family of tests/training/toy_envs.py, registered for one test."""
+    from tests.training.toy_envs import DIGITS
+
+    cogym.register_family(DIGITS)
+    yield DIGITS
+    cogym.unregister_family(DIGITS)
