@@ -1,15 +1,14 @@
 import json
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 import cogym
 from cogym.cli import env_table_rows, main, markdown_table, parse_env_kwargs
+from tests.processes import ctrl_c_when
 
 PUZZLE = {"numbers": [3, 7, 8, 25], "target": 24}
 
@@ -139,16 +138,7 @@ def test_ctrl_c_during_a_run_prints_the_partial_table_and_keeps_the_jsonl_valid(
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        # Wait (without a time limit of our own) until some episodes have ended.
-        while process.poll() is None and len(_lines(out)) < 3:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    stdout, stderr = ctrl_c_when(process, lambda: len(_lines(out)) >= 3)
     assert process.returncode == 130, stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) >= 3 and all(record["success"] for record in records)

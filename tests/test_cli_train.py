@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ import cogym
 from cogym.cli import check_train_envs, main, train_step_line
 from cogym.training import GRPOConfig
 from cogym.training.schedule import tasks_per_env
+from tests.processes import ctrl_c_when
 from tests.training.toy_envs import DIGITS, DIGITS_ID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,16 +223,7 @@ def test_first_ctrl_c_finishes_the_step_saves_and_says_how_to_resume(tiny_model_
         text=True,
     )
     metrics = run_dir / "metrics.jsonl"
-    try:
-        # Wait (without a time limit of our own) until a step has been logged.
-        while process.poll() is None and not (metrics.exists() and metrics.read_text()):
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    stdout, stderr = ctrl_c_when(process, lambda: metrics.exists() and metrics.read_text())
     assert process.returncode == 130, stderr
     steps = len(metrics_lines(run_dir))
     assert step_numbers(stdout) == list(range(steps))
