@@ -35,7 +35,9 @@ def wilson_ci(successes: int, n: int) -> tuple[float, float, float]:
     rate = successes / n
     centre = (rate + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
     half = Z95 * math.sqrt(rate * (1 - rate) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    return rate, max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return rate, low, high
 
 
 def summarise(episodes: Sequence[Episode], prefix: str = "eval/") -> dict[str, Any]:

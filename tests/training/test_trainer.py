@@ -249,3 +249,20 @@ def test_impossible_settings_fail_at_start(tiny_model_dir, tmp_path):
     starved = [{"id": "cogym/Countdown-v0", "weight": 10}, {"id": "cogym/Math-v0", "weight": 1}]
     with pytest.raises(InvalidArgumentError, match="get no task"):
         GRPOTrainer(config(tiny_model_dir, tmp_path, envs=starved), log=False)
+
+
+def test_wilson_interval_is_exact_at_the_ends():
+    from cogym.training.evaluation import mean_ci, wilson_ci
+
+    assert wilson_ci(0, 200)[:2] == (0.0, 0.0) and wilson_ci(200, 200)[1:] == (
+        pytest.approx(0.98, abs=0.01),
+        1.0,
+    )
+    rate, low, high = wilson_ci(50, 200)
+    assert (
+        rate == 0.25
+        and low == pytest.approx(0.1947, abs=1e-3)
+        and high == pytest.approx(0.3148, abs=1e-3)
+    )
+    mean, low, high = mean_ci([0.0, 1.0] * 50)
+    assert mean == 0.5 and high - mean == pytest.approx(1.96 * 0.5025 / 10, rel=1e-3)
