@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -158,7 +159,11 @@ class TransformersBackend(TokenizerBackend):
             if interrupt is not None and interrupt():
                 completions += [Completion("", [], [], "length", list(p)) for p in batch]
                 continue
-            completions += self._generate_batch(batch, params, interrupt)
+            if params.seed is not None and start:  # each chunk its own noise, reproducibly
+                batch_params = dataclasses.replace(params, seed=params.seed + start)
+            else:
+                batch_params = params
+            completions += self._generate_batch(batch, batch_params, interrupt)
         return completions
 
     def _generation_config(self, params: SamplingParams) -> GenerationConfig:

@@ -55,14 +55,19 @@ class VLLMBackend(TokenizerBackend):
         offline engine finishes a call once started)."""
         if interrupt is not None and interrupt():
             return [Completion("", [], [], "length", list(prompt)) for prompt in prompts]
-        sampling = self._sampling_class(
-            max_tokens=params.max_new_tokens,
-            temperature=params.temperature,
-            top_p=params.top_p,
-            stop=list(params.stop) or None,
-            seed=params.seed,
-            logprobs=0,
-        )
+        # vLLM seeds each request on its own: one seed for all would give every copy of a
+        # prompt (a GRPO group) the same sample, so request i gets seed + i
+        sampling = [
+            self._sampling_class(
+                max_tokens=params.max_new_tokens,
+                temperature=params.temperature,
+                top_p=params.top_p,
+                stop=list(params.stop) or None,
+                seed=None if params.seed is None else params.seed + i,
+                logprobs=0,
+            )
+            for i in range(len(prompts))
+        ]
         outputs = self.llm.generate(
             [{"prompt_token_ids": list(prompt)} for prompt in prompts], sampling, use_tqdm=False
         )

@@ -165,3 +165,14 @@ def test_unseeded_sampling_draws_new_noise_on_every_call(tiny_backend):
     seeded = SamplingParams(max_new_tokens=12, temperature=1.0, seed=5)
     first = tiny_backend.generate_from_ids([prompt], seeded)[0].token_ids
     assert tiny_backend.generate_from_ids([prompt], seeded)[0].token_ids == first
+
+
+def test_seeded_chunks_of_a_large_batch_draw_different_noise(tiny_model_dir):
+    from cogym.agents.backends.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend(tiny_model_dir, device="cpu", max_batch_size=1)
+    params = SamplingParams(max_new_tokens=12, temperature=1.0, seed=3)
+    prompt = backend.encode_prompt(CONVERSATIONS[0])
+    first = [c.token_ids for c in backend.generate_from_ids([prompt] * 4, params)]
+    assert len({tuple(ids) for ids in first}) > 1  # one chunk per row: each its own seed
+    assert [c.token_ids for c in backend.generate_from_ids([prompt] * 4, params)] == first
