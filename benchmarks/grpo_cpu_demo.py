@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import operator
+import random
 import sys
 import time
 from pathlib import Path
@@ -37,6 +39,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--env", default="cogym/Countdown-Easy-v0")
     parser.add_argument("--env-kwargs", default="{}", help="JSON kwargs for the env")
+    parser.add_argument(
+        "--arithmetic",
+        action="store_true",
+        help="train and evaluate cogym/Math-v0 on generated one- and two-digit arithmetic "
+        "questions: a training file and a disjoint held-out file, written to --run-dir",
+    )
     parser.add_argument("--model", default="builtin")
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--train-minutes", type=float, default=35.0)
@@ -54,12 +62,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def config_of(args: argparse.Namespace) -> GRPOConfig:
+def arithmetic_tasks(folder: Path, seed: int = 0) -> tuple[Path, Path]:
+    """Write ``a + b``, ``a - b`` and ``a * b`` questions (a, b in 1..20) as two math
+    task files: 60% for training and the rest, never trained on, for evaluation."""
+    operations = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+    rows = [
+        {"question": f"What is {a} {op} {b}?", "answer": str(apply(a, b))}
+        for a in range(1, 21)
+        for b in range(1, 21)
+        for op, apply in operations.items()
+    ]
+    random.Random(seed).shuffle(rows)
+    cut = int(len(rows) * 0.6)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = folder / "arithmetic_train.jsonl", folder / "arithmetic_heldout.jsonl"
+    for path, part in zip(paths, (rows[:cut], rows[cut:]), strict=True):
+        path.write_text("".join(json.dumps(row) + "\n" for row in part), encoding="utf-8")
+    return paths
+
+
+def config_of(args: argparse.Namespace, env_kwargs: dict[str, Any]) -> GRPOConfig:
     return GRPOConfig(
         model=args.model,
         device="cpu",
         dtype="float32",
-        envs=[{"id": args.env, "kwargs": json.loads(args.env_kwargs)}],
+        envs=[{"id": args.env, "kwargs": env_kwargs}],
         group_size=args.group_size,
         tasks_per_step=args.tasks_per_step,
         max_new_tokens_per_turn=args.max_new_tokens,
@@ -134,7 +161,14 @@ def draw(history: list[dict[str, Any]], before: dict, after: dict, path: Path) -
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse(argv)
-    config = config_of(args)
+    env_kwargs = json.loads(args.env_kwargs)
+    eval_kwargs: dict[str, dict[str, Any]] = {}
+    if args.arithmetic:
+        train_file, heldout_file = arithmetic_tasks(Path(args.run_dir) / "tasks", args.seed)
+        args.env = "cogym/Math-v0"
+        env_kwargs = {"max_turns": 1, **env_kwargs, "tasks_path": str(train_file)}
+        eval_kwargs = {args.env: {"tasks_path": str(heldout_file)}}
+    config = config_of(args, env_kwargs)
     started = time.perf_counter()
     trainer = GRPOTrainer(config)
     try:
@@ -142,7 +176,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"evaluating before training: {args.eval_episodes} episodes of {args.env}", flush=True
         )
         t0 = time.perf_counter()
-        before = trainer.evaluate(args.eval_episodes, batch_size=args.eval_batch)
+        before = trainer.evaluate(
+            args.eval_episodes, batch_size=args.eval_batch, env_kwargs=eval_kwargs
+        )
         eval_before_s = time.perf_counter() - t0
         print(json.dumps(before), flush=True)
         trainer.logger.log(0, before)
@@ -160,7 +196,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
         train_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        after = trainer.evaluate(args.eval_episodes, batch_size=args.eval_batch)
+        after = trainer.evaluate(
+            args.eval_episodes, batch_size=args.eval_batch, env_kwargs=eval_kwargs
+        )
         eval_after_s = time.perf_counter() - t0
         print(json.dumps(after), flush=True)
         trainer.logger.log(trainer.step_index, after)
@@ -179,6 +217,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = {
         "settings": {k: v for k, v in vars(args).items()},
         "config": config.to_dict(),
+        "eval_env_kwargs": eval_kwargs,
         "steps_trained": len(history),
         "before": before,
         "after": after,

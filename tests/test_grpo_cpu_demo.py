@@ -44,3 +44,26 @@ def test_the_cpu_demo_evaluates_trains_and_reports_the_rise(
     assert out.with_suffix(".png").stat().st_size > 10_000
     assert (tmp_path / "run" / "plots" / "curves.png").is_file()
     assert result["steps_trained"] == 2
+
+
+def test_the_arithmetic_demo_evaluates_on_questions_it_never_trains_on(
+    tiny_model_dir, tmp_path, monkeypatch
+):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location("grpo_cpu_demo", BENCHMARKS / "grpo_cpu_demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    train, heldout = demo.arithmetic_tasks(tmp_path / "tasks")
+    questions = [{json.loads(line)["question"] for line in p.open()} for p in (train, heldout)]
+    assert len(questions[0]) == 720 and len(questions[1]) == 480 and not questions[0] & questions[1]
+    saved = demo.main(
+        [
+            "--model", str(tiny_model_dir), "--arithmetic", "--steps", "1",
+            "--eval-episodes", "4", "--eval-batch", "4", "--group-size", "2",
+            "--tasks-per-step", "1", "--max-new-tokens", "4",
+            "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "demo.json"),
+        ]
+    )  # fmt: skip
+    assert saved["config"]["envs"][0]["kwargs"]["tasks_path"].endswith("arithmetic_train.jsonl")
+    assert saved["eval_env_kwargs"]["cogym/Math-v0"]["tasks_path"].endswith("heldout.jsonl")
+    assert saved["steps_trained"] == 1 and saved["before"]["eval/episodes"] == 4

@@ -72,9 +72,14 @@ def evaluate_policy(
     greedy: bool = True,
     batch_size: int = 64,
     seed_base: int,
+    env_kwargs: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Play ``episodes_per_env`` episodes of each single-agent env of the trainer's mix
-    (seeds ``seed_base, seed_base + 1, ...``) and summarise them (:func:`summarise`)."""
+    (seeds ``seed_base, seed_base + 1, ...``) and summarise them (:func:`summarise`).
+
+    :param env_kwargs: per env id, kwargs that replace the training ones (e.g. a
+        ``tasks_path`` of held-out tasks).
+    """
     config = trainer.config
     agent = PolicyAgent(
         trainer.generator,
@@ -91,7 +96,8 @@ def evaluate_policy(
         done = 0
         while done < episodes_per_env:
             size = min(batch_size, episodes_per_env - done)
-            pool = make_pool(env_id, mix.kwargs, size)
+            kwargs = {**mix.kwargs, **(env_kwargs or {}).get(env_id, {})}
+            pool = make_pool(env_id, kwargs, size)
             try:
                 engine = RolloutEngine(agent, {env_id: pool})
                 seeds = [seed_base + done + i for i in range(size)]

@@ -370,18 +370,31 @@ class GRPOTrainer:
     # -- evaluation ---------------------------------------------------------------------
 
     def evaluate(
-        self, episodes_per_env: int = 64, *, greedy: bool = True, batch_size: int = 64
+        self,
+        episodes_per_env: int = 64,
+        *,
+        greedy: bool = True,
+        batch_size: int = 64,
+        env_kwargs: dict[str, dict[str, Any]] | None = None,
     ) -> dict[str, float]:
         """Mean return and success rate on held-out seeds, with 95% confidence intervals.
 
         Each single-agent env of the mix plays ``episodes_per_env`` episodes (seeds from
         :data:`~cogym.training.schedule.EVAL_SEED_BASE`, never trained on), greedy unless
-        ``greedy=False``, at the env's full horizon.
+        ``greedy=False``, with ``max_turns`` (not the horizon schedule's limit).
+
+        :param env_kwargs: per env id, kwargs replacing the training ones, e.g. a
+            ``tasks_path`` of held-out tasks for a dataset-backed env.
         """
         from cogym.training.evaluation import evaluate_policy
 
         return evaluate_policy(
-            self, episodes_per_env, greedy=greedy, batch_size=batch_size, seed_base=EVAL_SEED_BASE
+            self,
+            episodes_per_env,
+            greedy=greedy,
+            batch_size=batch_size,
+            seed_base=EVAL_SEED_BASE,
+            env_kwargs=env_kwargs,
         )
 
     # -- checkpoints --------------------------------------------------------------------
