@@ -59,6 +59,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--run-dir", default="runs/grpo_cpu_demo")
     parser.add_argument("--name", default="grpo_cpu_demo", help="result file stem")
     parser.add_argument("--out", default=None, help="result JSON (default benchmarks/results)")
+    parser.add_argument(
+        "--replot", default=None, help="redraw the PNG of a saved result JSON, and stop"
+    )
     return parser.parse_args(argv)
 
 
@@ -143,7 +146,10 @@ def draw(history: list[dict[str, Any]], before: dict, after: dict, path: Path) -
             )
         ):
             value = result[f"eval/{key}"]
-            error = [[value - result[f"eval/{low}"]], [result[f"eval/{high}"] - value]]
+            error = [
+                [max(value - result[f"eval/{low}"], 0.0)],
+                [max(result[f"eval/{high}"] - value, 0.0)],
+            ]
             right.bar(
                 index * 3 + offset,
                 value,
@@ -161,6 +167,10 @@ def draw(history: list[dict[str, Any]], before: dict, after: dict, path: Path) -
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse(argv)
+    if args.replot:
+        saved = json.loads(Path(args.replot).read_text())
+        draw(saved["curve"], saved["before"], saved["after"], Path(args.replot).with_suffix(".png"))
+        return saved
     env_kwargs = json.loads(args.env_kwargs)
     eval_kwargs: dict[str, dict[str, Any]] = {}
     if args.arithmetic:
