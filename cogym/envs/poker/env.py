@@ -77,7 +77,9 @@ class KuhnPokerEnv(TextEnv):
     sb3-contrib's ``MaskablePPO``), ``seat``, ``info_state`` (the agent's
     information-state key such as ``"K:pb"``), ``hand`` (1-based), ``chips`` (the agent's
     net chips this episode), ``invalid_in_a_row``, and, on a step that ends a hand,
-    ``hand_result``: ``{"cards", "history", "seat", "returns", "forfeited_by"}``.
+    ``hand_result``: ``{"cards", "history", "seat", "returns", "forfeited_by"}``
+    (``forfeited_by``: the seat that forfeited, or -1: an int either way, so that vector
+    envs can batch it).
 
     ## Arguments
     - ``opponent``: ``"nash"`` (default; the equilibrium family with ``opponent_alpha``),
@@ -218,7 +220,7 @@ class KuhnPokerEnv(TextEnv):
             "history": hand.history,
             "seat": self._seat,
             "returns": returns,
-            "forfeited_by": hand.forfeited_by,
+            "forfeited_by": -1 if hand.forfeited_by is None else hand.forfeited_by,
         }
         kind = (
             result.feedback_kind if not result.valid else ("hand_won" if won > 0 else "hand_lost")

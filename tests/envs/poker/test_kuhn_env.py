@@ -334,3 +334,29 @@ def test_render_ansi_shows_the_last_move_and_reply():
     assert env.render() == (
         "[KuhnPokerEnv turn 1/6]\n> [bet]\nYou bet. The opponent folded. You win 1 chip.\n"
     )
+
+
+def test_a_vector_env_batches_a_forfeited_hand_beside_a_played_one():
+    import gymnasium as gym
+
+    import cogym
+
+    # seat 0 holding a K: [check] then the Nash opponent checks or bets; find a deal where
+    # its hand ends at once, while the other env forfeits (error_allowance 1) the same step
+    for seed in range(64):
+        probe = cogym.make("cogym/KuhnPoker-v0", error_allowance=1, seat=0)
+        probe.reset(seed=seed)
+        *_, terminated, _, info = probe.step("[check]")
+        if terminated and "hand_result" in info:
+            break
+    else:
+        pytest.fail("no seed in 0-63 ends the hand at the first [check]")
+    assert info["hand_result"]["forfeited_by"] == -1
+    envs = gym.vector.SyncVectorEnv(
+        [lambda: cogym.make("cogym/KuhnPoker-v0", error_allowance=1, seat=0)] * 2
+    )
+    envs.reset(seed=[seed, seed])
+    _, rewards, terminated, _, infos = envs.step(["not a move", "[check]"])
+    assert terminated.tolist() == [True, True]
+    assert infos["hand_result"]["forfeited_by"].tolist() == [0, -1]
+    envs.close()
