@@ -107,12 +107,27 @@ def group_advantages(
     means = np.bincount(inverse, weights=values) / counts
     # exactly 0 for an all-equal group, whatever the rounding of its mean
     centred = np.where(_flat_groups(values, inverse)[inverse], 0.0, values - means[inverse])
-    if scaling == "group":
-        stds = np.sqrt(np.bincount(inverse, weights=centred**2) / counts)
-        return centred / (stds[inverse] + eps)
+    return centred / advantage_scales(centred, group_ids, scaling, eps)
+
+
+def advantage_scales(
+    centred: Any, group_ids: Sequence[Hashable], scaling: str = "group", eps: float = 1e-6
+) -> np.ndarray:
+    """What :func:`group_advantages` divides each centred reward by: the group's std plus
+    ``eps`` (``"group"``), the batch's (``"batch"``) or 1 (``"none"``).
+
+    :param centred: each sample's reward minus its group's mean.
+    :param group_ids: one group id per sample.
+    """
+    values = np.asarray(centred, dtype=np.float64)
+    check_choice("scaling", scaling, SCALINGS)
+    if scaling == "none":
+        return np.ones_like(values)
     if scaling == "batch":
-        return centred / (float(np.sqrt(np.mean(centred**2))) + eps)
-    return centred
+        return np.full_like(values, float(np.sqrt(np.mean(values**2))) + eps)
+    inverse, _ = _group_index(group_ids, len(values))
+    stds = np.sqrt(np.bincount(inverse, weights=values**2) / np.bincount(inverse))
+    return stds[inverse] + eps
 
 
 def zero_variance_groups(rewards: Any, group_ids: Sequence[Hashable]) -> ZeroVarianceGroups:

@@ -20,6 +20,7 @@ import torch
 
 from cogym.training.advantages import (
     RoleBaselines,
+    advantage_scales,
     group_advantages,
     turn_returns,
     zero_variance_groups,
@@ -100,7 +101,7 @@ def compute_advantages(
         centred = group_advantages(totals, groups, scaling="none")
         zero = zero_variance_groups(totals, groups)
         fraction = zero.fraction
-        scales = _scales(centred, groups, scaling)
+        scales = advantage_scales(centred, groups, scaling)
         for k, i in enumerate(solo):
             if not zero.keep[k]:  # all rewards equal: no signal, whatever the turn
                 per_turn[i] = np.zeros_like(first[k])
@@ -118,19 +119,6 @@ def compute_advantages(
         for i, ret, first, advantage in zip(indices, returns, firsts, advantages, strict=True):
             per_turn[i] = ret - (first - advantage)
     return Advantages(per_turn, keep, fraction)
-
-
-def _scales(centred: np.ndarray, groups: list, scaling: str, eps: float = 1e-6) -> np.ndarray:
-    """What each sample's centred return is divided by, as in :func:`group_advantages`."""
-    if scaling == "none":
-        return np.ones_like(centred)
-    if scaling == "batch":
-        return np.full_like(centred, float(np.sqrt(np.mean(centred**2))) + eps)
-    squares: dict = {}
-    for group, value in zip(groups, centred, strict=True):
-        squares.setdefault(group, []).append(value**2)
-    stds = {group: float(np.sqrt(np.mean(values))) + eps for group, values in squares.items()}
-    return np.array([stds[group] for group in groups])
 
 
 def build_samples(
