@@ -63,6 +63,18 @@ class Episode:
         return len(self.tokens.turns)
 
 
+def check_reward(episode: Episode, reward: float, turn: int, index: int) -> None:
+    """Raise :class:`NonFiniteRewardError` naming the env, seed and turn unless ``reward``
+    is finite: training stops rather than treat NaN or infinity as a number."""
+    if not math.isfinite(reward):
+        raise NonFiniteRewardError(
+            f"{episode.env_id} reset with seed {episode.seed} returned reward {reward} "
+            f"at turn {turn}; fix the env or its reward kwargs: training stops rather than "
+            "treat it as a number",
+            index=index,
+        )
+
+
 def sub_info(infos: Mapping[str, Any], index: int) -> dict[str, Any]:
     """Sub-env ``index``'s info out of a vector env's batched info dict."""
     out: dict[str, Any] = {}
@@ -163,13 +175,7 @@ class RolloutEngine:
         for i in table.playing:
             episode = table.episodes[i]
             reward = float(rewards[i])
-            if not math.isfinite(reward):
-                raise NonFiniteRewardError(
-                    f"{table.env_id} reset with seed {episode.seed} returned reward {reward} "
-                    f"at turn {len(episode.turn_rewards) + 1}; fix the env or its reward "
-                    "kwargs: training stops rather than treat it as a number",
-                    index=i,
-                )
+            check_reward(episode, reward, len(episode.turn_rewards) + 1, index=i)
             episode.turn_rewards.append(reward)
             info = sub_info(infos, i)
             episode.info = info

@@ -15,7 +15,7 @@ from typing import Any
 from cogym.games.selfplay import play_self_play
 from cogym.registration import entries
 from cogym.training.policy_agent import PolicyAgent
-from cogym.training.rollout import Episode
+from cogym.training.rollout import Episode, check_reward
 
 
 def game_factory(env_id: str, kwargs: Mapping[str, Any]) -> Any:
@@ -50,19 +50,20 @@ def play_games(
         for seat in game.trajectories:
             tokens = agent.tokens(slot + seat.role)
             exhausted = agent.exhausted(slot + seat.role)
-            episodes.append(
-                Episode(
-                    env_id,
-                    game.seed,
-                    group_offset + number,
-                    tokens,
-                    turn_rewards=list(seat.rewards),
-                    terminated=not exhausted,
-                    truncated=exhausted,
-                    success=seat.episode_return > 0,
-                    role=str(seat.role),
-                    info=dict(seat.final_info),
-                )
+            episode = Episode(
+                env_id,
+                game.seed,
+                group_offset + number,
+                tokens,
+                turn_rewards=list(seat.rewards),
+                terminated=not exhausted,
+                truncated=exhausted,
+                success=seat.episode_return > 0,
+                role=str(seat.role),
+                info=dict(seat.final_info),
             )
+            for turn, reward in enumerate(episode.turn_rewards, start=1):
+                check_reward(episode, reward, turn, index=len(episodes))
+            episodes.append(episode)
         slot += len(game.trajectories)
     return episodes

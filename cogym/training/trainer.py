@@ -34,7 +34,7 @@ import torch
 from cogym.agents.backends.base import TokenizerBackend
 from cogym.core.errors import CogymError, InvalidArgumentError
 from cogym.training import checkpoint as ckpt
-from cogym.training.advantages import NonFiniteRewardError, RoleBaselines
+from cogym.training.advantages import RoleBaselines
 from cogym.training.config import GRPOConfig
 from cogym.training.losses import grpo_loss
 from cogym.training.policy_agent import PolicyAgent
@@ -136,7 +136,6 @@ class GRPOTrainer:
         episodes, rollout_times = self._rollouts_for(step)
         if config.off_policy_steps and step + 1 < config.total_steps:
             self._start_rollouts(step + 1)  # generates with the weights before this update
-        _check_rewards(episodes)
         advantages = compute_advantages(
             episodes,
             scaling=config.reward_scaling,
@@ -527,17 +526,6 @@ def _reference(model: Any, config: GRPOConfig) -> Callable[[], Any] | None:
         yield frozen
 
     return same
-
-
-def _check_rewards(episodes: list[Episode]) -> None:
-    for index, episode in enumerate(episodes):
-        for turn, reward in enumerate(episode.turn_rewards, start=1):
-            if not math.isfinite(reward):
-                raise NonFiniteRewardError(
-                    f"{episode.env_id} reset with seed {episode.seed} returned reward {reward} "
-                    f"at turn {turn}; training stops rather than treat it as a number",
-                    index=index,
-                )
 
 
 def _episode_metrics(episodes: list[Episode], env_ids: tuple[str, ...]) -> dict[str, Any]:
