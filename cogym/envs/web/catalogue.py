@@ -486,7 +486,7 @@ def validate_shop_task(task: Mapping[str, Any]) -> dict[str, Any]:
     if (
         not isinstance(options, Mapping)
         or len(options) > 10
-        or not all(_is_text(k) and isinstance(v, str) for k, v in options.items())
+        or not all(_is_text(k) and _is_text(v) for k, v in options.items())
     ):
         raise InvalidTaskError(
             "WebShop task 'options' must be a dict of at most 10 option names to values such as "
