@@ -10,6 +10,7 @@ serving), refuses bodies over :data:`MAX_BODY_BYTES` with 413, and logs nothing.
 from __future__ import annotations
 
 import html
+import os
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -177,7 +178,11 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
-def _shut_down(httpd: _HTTPServer, thread: threading.Thread) -> None:
+def _shut_down(httpd: _HTTPServer, thread: threading.Thread, owner_pid: int) -> None:
+    if os.getpid() != owner_pid:
+        # A forked child has the socket but not the serving thread: shutdown() would
+        # wait forever for it, and the socket is the parent's to close.
+        return
     httpd.shutdown()
     httpd.server_close()
     thread.join()
@@ -187,7 +192,8 @@ class WebServer:
     """Serves one :class:`Site` on ``http://127.0.0.1:<free port>`` from a daemon thread.
 
     It starts serving in ``__init__``; :meth:`close` (or garbage collection) stops the
-    thread and frees the port.
+    thread and frees the port. In a forked child, which has no serving thread, ``close``
+    does nothing: the server is the parent's.
 
     :param site: the app that answers every request.
     """
@@ -204,7 +210,7 @@ class WebServer:
             daemon=True,
         )
         self._thread.start()
-        self._close = weakref.finalize(self, _shut_down, self._httpd, self._thread)
+        self._close = weakref.finalize(self, _shut_down, self._httpd, self._thread, os.getpid())
 
     @property
     def closed(self) -> bool:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gc
 import http.client
+import os
+import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -214,3 +217,27 @@ def test_two_servers_serve_their_own_sites_on_different_ports() -> None:
         assert fetch(two, "GET", "/echo")[2] == b"two GET /echo"
         one.close()
         assert fetch(two, "GET", "/echo")[2] == b"two GET /echo"
+
+
+def test_closing_in_a_forked_child_neither_hangs_nor_stops_the_parents_server(
+    server: WebServer,
+) -> None:
+    pid = os.fork()
+    if pid == 0:  # the child: no serving thread here; close() must return at once
+        try:
+            server.close()
+            del server
+            gc.collect()
+        finally:
+            os._exit(0)
+    for _ in range(200):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("close() in a forked child hung")
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert fetch(server, "GET", "/echo")[0] == 200
