@@ -1,5 +1,7 @@
 """Forms suite: task generation, the server-side check, and the pages it serves."""
 
+import importlib.util
+import os
 import random
 import re
 from html.parser import HTMLParser
@@ -256,3 +258,64 @@ def test_text_is_escaped():
     body = site.handle(Request("GET", "/", {}, {})).body
     assert "<script>x" not in body and "&lt;script&gt;x" in body
     assert "<b>City" not in body
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) or importlib.util.find_spec("playwright") is None,
+    reason="needs Chromium at /usr/bin/chromium (apt-get install chromium) and playwright "
+    "(pip install 'cogym[web]')",
+)
+def test_every_kind_is_solved_in_a_real_browser_by_label():
+    from playwright.sync_api import sync_playwright
+
+    from cogym.envs.web.server import WebServer
+
+    site = FormsSite()
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]  # fmt: skip
+    with WebServer(site) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(5000)
+            for task in tasks_of_every_kind(2):
+                page.goto(server.base_url + site.start(task))
+                fill_by_label(page, task)
+                assert site.outcome == {"correct": True, "detail": "all fields match"}, task
+                assert page.url.endswith("/result")
+                assert "Submitted. Correct." in page.inner_text("body")
+        finally:
+            browser.close()
+
+
+def fill_by_label(page, task: dict[str, Any]) -> None:
+    """Solve ``task`` the way a user would: find each control by its label."""
+    kind = task["kind"]
+    if kind == "link":
+        page.get_by_role("link", name=task["target"], exact=True).click()
+        return
+    if kind == "login":
+        page.get_by_label("Username").fill(task["username"])
+        page.get_by_label("Password").fill(task["password"])
+    elif kind == "date":
+        page.get_by_label("Date").fill(task["date"])
+    elif kind == "checkboxes":
+        for box in task["targets"]:
+            page.get_by_label(box, exact=True).check()
+    elif kind == "dropdown":
+        page.get_by_label(task["label"]).select_option(task["target"])
+    else:
+        for field in task["fields"]:
+            if field["type"] == "radio":
+                group = page.get_by_role("group", name=field["label"])
+                group.get_by_label(field["value"], exact=True).check()
+            elif field["type"] == "select":
+                page.get_by_label(field["label"], exact=True).select_option(field["value"])
+            else:
+                page.get_by_label(field["label"], exact=True).fill(field["value"])
+    button = "Log in" if kind == "login" else "Submit"
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/result")
