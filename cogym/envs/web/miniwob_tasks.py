@@ -8,8 +8,10 @@ page through ``Browser.evaluate`` with the scripts below:
 
 1. :func:`start_episode_script` seeds ``Math.random``, lifts the task's own time limit
    (``core.EPISODE_MAX_TIME``; otherwise a page ends the episode with reward -1 after
-   10-30 s, while an LLM may think longer than that), and calls
-   ``core.startEpisodeReal()`` (what clicking the page's START cover does).
+   10-30 s, while an LLM may think longer than that), hides the score panel, and calls
+   ``core.startEpisodeReal()`` (what clicking the page's START cover does). Once the
+   episode ends the START cover is shown again; clicking it would start a new episode,
+   so the env ends its episode as soon as ``done`` is read.
 2. :data:`READY_SCRIPT` is true once the instance is drawn (``WOB_TASK_READY``).
 3. :data:`UTTERANCE_SCRIPT` returns the instruction (``core.getUtterance()``).
 4. :data:`REWARD_SCRIPT` returns ``{"done", "reward", "reason"}`` from the page's globals
@@ -35,9 +37,10 @@ TASK_PATH_PREFIX = "/miniwob/"
 
 #: Tasks solvable with element actions alone (click, fill, select, check, hover, press,
 #: scroll on elements) whose instruction and answer are in the page's text: no drag, no
-#: canvas or pixel coordinates, no text selection, no shapes or colours to see. Each was
-#: checked to load and start in Chromium without a JavaScript error (miniwob 1.1.0). The
-#: random-agent benchmark draws from these.
+#: canvas or pixel coordinates, no text selection, no shapes or colours to see, and no
+#: text that depends on the clock (``terminal`` prints today's date). Each was checked to
+#: load and start in Chromium without a JavaScript error (miniwob 1.1.0). The random-agent
+#: benchmark draws from these.
 ELEMENT_TASKS: tuple[str, ...] = (
     "book-flight",
     "book-flight-nodelay",
@@ -117,7 +120,6 @@ ELEMENT_TASKS: tuple[str, ...] = (
     "social-media",
     "social-media-all",
     "social-media-some",
-    "terminal",
     "text-transform",
     "unicode-test",
     "use-autocomplete",
@@ -147,9 +149,11 @@ def start_episode_script(seed: int) -> str:
     """The script that starts an episode of the loaded page with instance ``seed``.
 
     It seeds ``Math.random`` (``Math.seedrandom``), sets ``core.EPISODE_MAX_TIME`` to
-    :data:`EPISODE_MAX_TIME_MS` so no timer ends the episode while an agent thinks, and
-    calls ``core.startEpisodeReal()``; the same seed draws the same instance (the same
-    one as the ``miniwob`` package's own env given that seed).
+    :data:`EPISODE_MAX_TIME_MS` so no timer ends the episode while an agent thinks, hides
+    the page's score panel (its countdown and reward texts change with time, which would
+    make the page text differ between two runs of one seed), and calls
+    ``core.startEpisodeReal()``; the same seed draws the same instance (the same one as
+    the ``miniwob`` package's own env given that seed).
 
     :param seed: an int; the page's own generator is seeded with it.
     :return: a JavaScript function expression for ``Browser.evaluate``.
@@ -158,6 +162,7 @@ def start_episode_script(seed: int) -> str:
         raise InvalidArgumentError(f"a MiniWoB++ seed must be an int; got {seed!r}")
     return f"""() => {{
   if (core.cover_div === null) core.startEpisode();
+  core.hideDisplay();
   Math.seedrandom({seed});
   core.EPISODE_MAX_TIME = {EPISODE_MAX_TIME_MS};
   core.startEpisodeReal();

@@ -201,6 +201,15 @@ def test_the_task_timer_never_ends_an_episode_while_the_agent_thinks(page, base_
     assert reward(page) == {"done": True, "reward": 1.0, "reason": ""}
 
 
+def test_the_page_text_does_not_change_while_the_agent_thinks(page, base_url):
+    page.clock.install()
+    start(page, base_url, "click-checkboxes", 2)
+    before = page.inner_text("body")
+    page.clock.run_for(5000)
+    assert page.inner_text("body") == before
+    assert "Time left" not in before
+
+
 def test_without_the_lifted_limit_the_page_times_out_by_itself(page, base_url):
     # The behaviour start_episode_script prevents: the page's own 10 s limit ends the episode.
     page.clock.install()
