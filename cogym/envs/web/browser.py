@@ -46,6 +46,7 @@ CHROMIUM_ARGS = (
     # Nothing but loopback resolves: a request that slipped past the route reaches no server.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]",
 )
+LAUNCH_S = 60.0  # the most seconds a browser launch may take
 INSTALL_HINT = (
     "Install Chromium with `apt-get install chromium` (or `make chromium`), or Playwright's own "
     "with `playwright install chromium`; or pass executable_path= / set COGYM_CHROMIUM."
@@ -64,6 +65,20 @@ _CONTEXT_GONE = ("Execution context was destroyed", "Cannot find context", "navi
 _NAVIGATING_ACTIONS = frozenset(
     {"click", "dblclick", "press", "check", "uncheck", "select_option", "go_back", "go_forward"}
 )
+SAME_TAB_JS = """(() => {
+  const sameTab = (event) => {
+    const el = event.target && event.target.closest && event.target.closest("[target]");
+    if (el) el.removeAttribute("target");
+  };
+  document.addEventListener("click", sameTab, true);
+  document.addEventListener("submit", (event) => {
+    if (event.target && event.target.removeAttribute) event.target.removeAttribute("target");
+  }, true);
+  window.open = function (url) {
+    if (url) location.href = new URL(String(url), location.href).href;
+    return window;
+  };
+})();"""
 _SCROLL_JS = """([dx, dy]) => {
   const canScroll = (el) => {
     const style = getComputedStyle(el);
@@ -201,6 +216,8 @@ class Browser:
         self.headless = bool(headless)
         self.viewport = (int(viewport[0]), int(viewport[1]))
         self.timeout_s = float(timeout_s)
+        #: seconds after which a call that has not returned counts as a hung browser
+        self.hang_s = max(20.0, 4.0 * self.timeout_s)
         self._timeout_ms = self.timeout_s * 1000.0
         # An unknown switch that Chromium ignores: it names this Browser's processes in /proc.
         self._marker = f"--cogym-browser={uuid.uuid4().hex}"
@@ -244,19 +261,24 @@ class Browser:
                 return fn()
 
             future = self._worker.submit(run)
-            # Playwright bounds actions and loads with timeout_s, but not a page script
-            # that never returns: past this limit the browser counts as hung and is killed.
-            hung_after = 60.0 + 6.0 * self.timeout_s
+            # Playwright bounds actions and loads by timeout_s, but not a page script that
+            # never returns: past hang_s the browser counts as hung and is killed.
+            limit = self.hang_s + (LAUNCH_S if start and self._browser is None else 0.0)
             try:
-                return future.result(timeout=hung_after)
+                return future.result(timeout=limit)
             except FutureTimeout:
-                self._kill_processes()
-                self._worker = None  # its thread may stay blocked; the next call gets a new one
+                pass
+            self._kill_processes()
+            try:
+                future.result(timeout=10.0)  # the call fails as soon as its browser is gone
+            except FutureTimeout:  # stuck for good: leave the thread and its objects behind
+                self._worker = None
                 self._forget_playwright()
-                raise BrowserDiedError(
-                    f"the browser did not answer for {hung_after:.0f} s and was killed; "
-                    "call restart()"
-                ) from None
+            except BaseException:
+                pass
+            raise BrowserDiedError(
+                f"the browser did not answer for {limit:.0f} s and was killed; call restart()"
+            )
 
     def _ensure_launched(self) -> None:
         if self._browser is None:
@@ -281,7 +303,7 @@ class Browser:
                 executable_path=executable,
                 headless=self.headless,
                 args=[*CHROMIUM_ARGS, self._marker],
-                timeout=max(30_000.0, self._timeout_ms),
+                timeout=LAUNCH_S * 1000.0,
                 handle_sigint=False,
                 handle_sigterm=False,
                 handle_sighup=False,
@@ -367,10 +389,14 @@ class Browser:
         page.on("crash", crashed)
 
     def _block_route(self, route: Any) -> None:
+        """Answer a request to another origin inside the browser; it never goes out."""
         request = route.request
         if request.is_navigation_request():
             self._blocked.append(request.url)
-        route.abort("blockedbyclient")
+            # 204 No Content: the browser stays on the current page, which keeps its ids.
+            route.fulfill(status=204, body="")
+        else:
+            route.abort("blockedbyclient")
 
     def _new_context(self, base_url: str) -> None:
         if self._context is not None:
@@ -388,20 +414,18 @@ class Browser:
         off_site = re.compile("^(?!" + re.escape(origin) + "/)")
         context.route(off_site, self._block_route)
         context.route_web_socket(off_site, lambda socket: socket.close())
+        context.add_init_script(SAME_TAB_JS)
         page = context.new_page()
         self._on_page_event(page)
         self._context, self._page, self._origin = context, page, origin
-        # A second tab (target=_blank, window.open) is closed and its URL opened in the page.
-        context.on("page", self._adopt_popup)
+        # One page per episode: links, forms and window.open that would open a second tab
+        # open in the page itself (SAME_TAB_JS); any other new tab is closed.
+        context.on("page", self._close_popup)
 
-    def _adopt_popup(self, popup: Any) -> None:
-        if self._page is None or popup == self._page:
-            return
-        url = popup.url
-        with contextlib.suppress(Exception):
-            popup.close()
-        if self._on_site(url):
-            self._page.goto(url, wait_until="load")
+    def _close_popup(self, popup: Any) -> None:
+        if self._page is not None and popup != self._page:
+            with contextlib.suppress(Exception):
+                popup.close()
 
     # ------------------------------------------------------------------ public API
 

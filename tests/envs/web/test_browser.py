@@ -67,6 +67,10 @@ DYNAMIC_PAGE = """<!doctype html><title>Dynamic</title><div id="top"></div>
 document.getElementById('top').appendChild(b)">Add</button>
 <button onclick="this.remove()">Vanish</button>"""
 
+POPUP_PAGE = """<!doctype html><title>Popup</title>
+<a href="/next" target="_blank">New tab</a>
+<button onclick="window.open('/result')">Open window</button>"""
+
 AWAY_PAGE = """<!doctype html><title>Away</title>
 <a href="{foreign}/page">Foreign site</a>
 <a href="http://127.0.0.2:1/">Other address</a>
@@ -125,6 +129,7 @@ def site(foreign):
         "/next": NEXT_PAGE,
         "/result": RESULT_PAGE,
         "/dynamic": DYNAMIC_PAGE,
+        "/popup": POPUP_PAGE,
         "/away": AWAY_PAGE.format(foreign=foreign.url),
     }
     site = Site(pages)
@@ -253,6 +258,16 @@ def test_click_go_back_and_go_forward_move_through_history(browser, site):
     assert browser.snapshot().url_path == "/"
 
 
+def test_a_new_tab_or_window_opens_in_the_page_instead(browser, site):
+    browser.new_episode(site.url, "/popup")
+    snapshot = browser.snapshot()
+    do(browser, f'click("{id_of(snapshot, "link", "New tab")}")')
+    assert browser.snapshot().url_path == "/next"
+    browser.goto("/popup")
+    do(browser, f'click("{id_of(browser.snapshot(), "button", "Open window")}")')
+    assert browser.snapshot().url_path == "/result"
+
+
 def test_scroll_moves_the_page(browser, site):
     browser.new_episode(site.url, "/")
     do(browser, "scroll(0, 300)")
@@ -288,7 +303,8 @@ def test_navigation_and_requests_to_other_origins_never_leave_the_browser(browse
     ):
         with pytest.raises(ActionError, match=f"tried to open {re.escape(url)}, which is blocked"):
             do(browser, f'click("{id_of(snapshot, "link", name)}")')
-        assert browser.snapshot().url_path == "/away"
+        after = browser.snapshot()
+        assert (after.url_path, after.text) == ("/away", snapshot.text)  # the page stayed
     assert foreign.log == []  # not the page, the image, nor the script's fetch
     assert site.log and {host for host, _ in site.log} == {site.host}
 
@@ -323,9 +339,11 @@ def test_works_when_called_inside_a_running_asyncio_loop(site):
     assert "[2] textbox 'Search' value='from asyncio'" in asyncio.run(episode())
 
 
-def test_four_browsers_in_four_threads_at_once(site):
+def test_four_browsers_in_four_threads_at_once_and_close_leaves_no_chromium(site):
     barrier = threading.Barrier(4)
     results: dict[int, str] = {}
+    pids: dict[int, list[int]] = {}
+    alive_after_close: dict[int, bool] = {}
     errors: list[BaseException] = []
 
     def run(index: int) -> None:
@@ -337,10 +355,13 @@ def test_four_browsers_in_four_threads_at_once(site):
             do(browser, f'fill("2", "thread {index}")')
             do(browser, 'press("2", "Enter")')
             results[index] = browser.snapshot().url_path
+            pids[index] = browser.browser_pids()
         except BaseException as exc:
             errors.append(exc)
         finally:
             browser.close()
+            browser.close()  # idempotent
+            alive_after_close[index] = browser.alive
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
     for thread in threads:
@@ -349,17 +370,11 @@ def test_four_browsers_in_four_threads_at_once(site):
         thread.join(timeout=120)
     assert errors == []
     assert results == {i: f"/result?q=thread+{i}&size=M" for i in range(4)}
-
-
-def test_close_leaves_no_chromium_process(site):
-    browser = Browser()
-    browser.new_episode(site.url, "/")
-    pids = browser.browser_pids()
-    assert pids and all(pid_alive(pid) for pid in pids)
-    browser.close()
-    browser.close()  # idempotent
-    assert [pid for pid in pids if pid_alive(pid)] == []
-    assert not browser.alive
+    every_pid = [pid for index in range(4) for pid in pids[index]]
+    assert all(len(pids[index]) >= 2 for index in range(4))  # browser and renderer at least
+    assert len(set(every_pid)) == len(every_pid)  # each Browser knows only its own processes
+    assert [pid for pid in every_pid if pid_alive(pid)] == []  # close() waited for them
+    assert alive_after_close == dict.fromkeys(range(4), False)
 
 
 def test_a_killed_browser_raises_browser_died_and_restarts(site):
@@ -378,6 +393,20 @@ def test_a_killed_browser_raises_browser_died_and_restarts(site):
         browser.new_episode(site.url, "/next")
         assert browser.snapshot().text == "[1] heading 'Next page'\n[2] link 'Home'"
         assert set(browser.browser_pids()).isdisjoint(old)
+    finally:
+        browser.close()
+
+
+def test_a_hung_page_is_killed_as_a_dead_browser(site):
+    browser = Browser()
+    browser.hang_s = 2.0
+    try:
+        browser.new_episode(site.url, "/")
+        pids = browser.browser_pids()
+        with pytest.raises(BrowserDiedError, match="did not answer"):
+            browser.evaluate("() => { while (true) {} }")
+        assert wait_until_gone(pids, deadline_s=10) == []
+        assert not browser.alive
     finally:
         browser.close()
 
