@@ -14,7 +14,7 @@ import gymnasium as gym
 from cogym import registration
 from cogym.core.errors import CogymError
 from cogym.core.family import AgentSpec, EnvEntry, Family
-from cogym.envs import code, countdown, math, poker
+from cogym.envs import code, countdown, math, poker, web
 from cogym.registration import families, family, register_family, unregister_family
 
 __version__ = "0.1.0"
@@ -28,6 +28,7 @@ FAMILIES: tuple[Family, ...] = (
     code.FAMILY,
     math.FAMILY,
     poker.FAMILY,
+    web.FAMILY,
 )
 
 for _family in FAMILIES:
