@@ -3,6 +3,9 @@
 // data-cogym-id ("1", "2", ... in document order; an element keeps its id across snapshots of
 // the same document), and returns one line per such element, indented by its depth among them:
 //   [12] button 'Buy Now'    [7] textbox 'Search' value='red'    [3] checkbox 'Cotton' checked
+// Interactive: links, buttons, form fields, ARIA widget roles, [onclick], [tabindex], labels
+// (left out when their control has its own line), summary, and elements with jQuery-bound
+// click handlers (MiniWoB). Hidden: display:none, visibility:hidden, zero size, aria-hidden.
 () => {
   const ATTR = "data-cogym-id";
   const COUNTER = "__cogymNextId";
@@ -14,7 +17,7 @@
   // Roles whose name is their whole text: their plain-text descendants get no line of their own.
   const NAME_FROM_CONTENT = new Set([
     "button", "link", "heading", "label", "option", "summary", "tab", "menuitem", "checkbox",
-    "radio", "switch", "cell", "columnheader", "treeitem",
+    "radio", "switch", "treeitem",
   ]);
   const SKIP_TAGS = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "META", "LINK"]);
   const INPUT_ROLES = {
@@ -71,19 +74,31 @@
     const walk = (node) => {
       for (const child of node.childNodes) {
         if (child.nodeType === Node.TEXT_NODE) {
-          text += " " + child.nodeValue;
+          text += child.nodeValue;
         } else if (child.nodeType === Node.ELEMENT_NODE && !SKIP_TAGS.has(child.tagName)) {
           if (isHiddenSubtree(child)) continue;
-          if (child.tagName === "IMG" && child.alt) text += " " + child.alt;
-          else if (child.tagName === "SELECT" || child.tagName === "TEXTAREA") continue;
+          if (child.tagName === "SELECT" || child.tagName === "TEXTAREA") continue;
+          // inline children run on in the text; blocks (and images) are set apart by spaces
+          const inline = getComputedStyle(child).display.startsWith("inline");
+          const sep = inline && child.tagName !== "IMG" && child.tagName !== "BR" ? "" : " ";
+          text += sep;
+          if (child.tagName === "IMG") text += child.alt || "";
           else walk(child);
+          text += sep;
         }
       }
     };
     walk(el);
     return collapse(text);
   };
-  const roleOf = (el) => {
+  // Click handlers bound with jQuery (as MiniWoB's pages do) leave no attribute behind.
+  const jq = window.jQuery && window.jQuery._data ? window.jQuery : null;
+  const hasBoundClick = (el) => {
+    if (!jq) return false;
+    const events = jq._data(el, "events");
+    return !!events && !!(events.click || events.mousedown || events.mouseup || events.dblclick);
+  };
+  const roleOf = (el, clickable) => {
     const aria = (el.getAttribute("role") || "").trim().split(/\s+/)[0];
     if (aria && aria !== "presentation" && aria !== "none" && aria !== "generic") return aria;
     const tag = el.tagName;
@@ -92,7 +107,7 @@
     if (tag === "SELECT") return el.multiple || el.size > 1 ? "listbox" : "combobox";
     if (el.isContentEditable && el === el.closest("[contenteditable]")) return "textbox";
     if (TAG_ROLES[tag]) return TAG_ROLES[tag];
-    return el.matches("[onclick],[tabindex]") ? "generic" : "text";
+    return clickable ? "generic" : "text";
   };
   const labelsText = (el) => {
     if (el.labels && el.labels.length) {
@@ -133,7 +148,9 @@
       return collapse(el.placeholder) || collapse(el.title) || "";
     }
     if (tag === "IMG") return collapse(el.alt) || collapse(el.title);
-    const text = NAME_FROM_CONTENT.has(role) ? visibleText(el) : ownText(el) || visibleText(el);
+    // text elements also show their inline children's text ('Price: $12.00'); the children
+    // that have text of their own still get lines (and ids) of their own
+    const text = visibleText(el);
     if (text) return text;
     return collapse(el.title) || collapse(el.getAttribute("placeholder"));
   };
@@ -188,11 +205,12 @@
       for (const child of el.children) walk(child, depth, true);
       return;
     }
-    const interactive = el.matches(INTERACTIVE);
+    const clickable = el.matches("[onclick],[tabindex]") || hasBoundClick(el);
+    const interactive = clickable || el.matches(INTERACTIVE);
     let emitted = false;
     let role = null;
     if ((interactive || (!absorbed && ownText(el))) && isShown(el)) {
-      role = roleOf(el);
+      role = roleOf(el, clickable);
       let id = el.getAttribute(ATTR);
       if (!id || seen.has(id)) {  // a copied node (cloneNode) keeps the attribute: renumber it
         id = String(nextId++);
@@ -201,6 +219,9 @@
       seen.add(id);
       const name = nameOf(el, role);
       const state = stateOf(el, role);
+      const hint = collapse(el.getAttribute("class"));
+      if (!name && hint) state.unshift("class=" + quote(hint));  // e.g. an icon: class='reply'
+
       lines.push("  ".repeat(depth) + "[" + id + "] " + role + " " + quote(name)
         + (state.length ? " " + state.join(" ") : ""));
       ids.push([id, role]);

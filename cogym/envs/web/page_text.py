@@ -69,7 +69,8 @@ def snapshot_from_result(result: dict[str, Any], max_chars: int, origin: str | N
     text = cut_text(result["text"], max_chars)
     roles = {str(element_id): role for element_id, role in result["ids"]}
     if len(text) < len(result["text"]):
-        shown = {line.strip()[1:].split("]", 1)[0] for line in text.splitlines() if "]" in line}
+        lines = (line.lstrip() for line in text.splitlines())
+        shown = {line[1:].split("]", 1)[0] for line in lines if line.startswith("[")}
         roles = {element_id: role for element_id, role in roles.items() if element_id in shown}
     return Snapshot(
         url_path=url_path(result["url"], origin),

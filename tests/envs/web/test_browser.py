@@ -55,6 +55,7 @@ MAIN_PAGE = """<!doctype html><html><head><title>Test page</title></head><body>
 <button style="visibility:hidden">Invisible button</button>
 <span aria-hidden="true">Secret text</span>
 <div style="width:0;height:0;overflow:hidden"><a href="/zero">Zero link</a></div>
+<span class="reply" style="display:inline-block;width:16px;height:16px" onclick="1"></span>
 <div style="height:3000px">Tall block</div>
 </body></html>"""
 
@@ -167,11 +168,12 @@ EXPECTED_MAIN_TEXT = """\
 [5] radio 'red'
 [6] radio 'blue'
 [7] button 'Buy Now'
-[8] text 'Price:'
+[8] text 'Price: $12.00'
   [9] text '$12.00'
 [10] generic 'click me'
 [11] link 'Next >'
-[12] text 'Tall block'"""
+[12] generic '' class='reply'
+[13] text 'Tall block'"""
 
 
 def test_snapshot_lists_visible_elements_with_ids_roles_names_and_values(browser, site):
@@ -181,7 +183,7 @@ def test_snapshot_lists_visible_elements_with_ids_roles_names_and_values(browser
     assert snapshot.title == "Test page"
     assert snapshot.text == EXPECTED_MAIN_TEXT
     assert snapshot.ids["3"] == "combobox" and snapshot.ids["11"] == "link"
-    assert len(snapshot.ids) == 12
+    assert len(snapshot.ids) == 13
     for hidden in ("Hidden button", "Invisible button", "Secret text", "Zero link"):
         assert hidden not in snapshot.text
 
