@@ -124,12 +124,16 @@ def _proc_table() -> dict[int, tuple[int, str]]:
     return table
 
 
-def _cmdline_has(pid: int, marker: bytes) -> bool:
+def _cmdline(pid: int) -> bytes:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return marker in handle.read().split(b"\0")
+            return handle.read()
     except OSError:
-        return False
+        return b""
+
+
+def _cmdline_has(pid: int, marker: bytes) -> bool:
+    return marker in _cmdline(pid).split(b"\0")
 
 
 def pid_alive(pid: int) -> bool:
@@ -238,10 +242,10 @@ class Browser:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _call(self, fn: Callable[[], Any], *, start: bool = True) -> Any:
+    def _call(self, fn: Callable[[], Any], *, start: bool = True, closing: bool = False) -> Any:
         """Run ``fn`` on the worker thread and return its result (or raise its error)."""
         with self._lock:
-            if self._closed:
+            if self._closed and not closing:
                 raise CogymError("this Browser is closed; make a new one")
             if os.getpid() != self._owner_pid:
                 raise BrowserDiedError(
@@ -623,7 +627,8 @@ class Browser:
             self._launch()
 
         with self._lock:
-            self._kill_processes()
+            if os.getpid() == self._owner_pid:  # a forked copy must not kill the parent's
+                self._kill_processes()
             self._call(run, start=False)
 
     def browser_pids(self) -> list[int]:
@@ -652,21 +657,22 @@ class Browser:
         with self._lock:
             if self._closed:
                 return
-            pids = self.browser_pids()
-            if self._worker is not None and os.getpid() == self._owner_pid:
+            self._closed = True
+            if os.getpid() != self._owner_pid:
+                return  # a copy made by fork: the browser belongs to the parent process
+            commands = {pid: _cmdline(pid) for pid in self.browser_pids()}
+            if self._worker is not None:
                 with contextlib.suppress(CogymError):
-                    self._call(self._shutdown_playwright, start=False)
+                    self._call(self._shutdown_playwright, start=False, closing=True)
                 self._worker.stop(timeout=5.0)
                 self._worker = None
-            self._closed = True
             deadline = time.monotonic() + 5.0
-            while any(pid_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            while any(pid_alive(pid) for pid in commands) and time.monotonic() < deadline:
                 time.sleep(0.02)
-            for pid in pids:
-                if pid_alive(pid) and _cmdline_has(pid, self._marker.encode()):
-                    os.kill(pid, signal.SIGKILL)
-            for pid in self.browser_pids():
-                os.kill(pid, signal.SIGKILL)
+            for pid, command in commands.items():  # same pid and command line: still ours
+                if pid_alive(pid) and _cmdline(pid) == command:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
 
     def __enter__(self) -> Browser:
         return self

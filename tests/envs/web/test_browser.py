@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import multiprocessing
 import os
 import re
 import signal
@@ -397,6 +398,21 @@ def test_a_killed_browser_raises_browser_died_and_restarts(site):
         assert set(browser.browser_pids()).isdisjoint(old)
     finally:
         browser.close()
+
+
+def _close_in_child(browser: Browser) -> None:
+    browser.close()
+
+
+def test_a_forked_copy_never_touches_the_parents_browser(browser, site):
+    browser.new_episode(site.url, "/")
+    pids = browser.browser_pids()
+    child = multiprocessing.get_context("fork").Process(target=_close_in_child, args=(browser,))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert all(pid_alive(pid) for pid in pids)
+    assert browser.snapshot().url_path == "/"
 
 
 def test_a_hung_page_is_killed_as_a_dead_browser(site):
