@@ -73,6 +73,7 @@
     let text = "";
     const walk = (node) => {
       for (const child of node.childNodes) {
+        if (text.length > 4 * NAME_MAX) return;  // the name is cut anyway
         if (child.nodeType === Node.TEXT_NODE) {
           text += child.nodeValue;
         } else if (child.nodeType === Node.ELEMENT_NODE && !SKIP_TAGS.has(child.tagName)) {
