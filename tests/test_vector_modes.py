@@ -30,6 +30,9 @@ SCRIPTS = {
     "cogym/Math": ["\\boxed{\\frac{1}{2}}", "no answer", "\\boxed{999}"],
     "cogym/Countdown": ["(1 + 2) * 3", "1 +", "<answer>7</answer>"],
     "cogym/KuhnPoker": ["[bet]", "[fold]", "i raise"],
+    "cogym/WebShop": ['fill("3", "shirt")', 'click("4")', "click(", 'click("999")', "go_back()"],
+    "cogym/WebForms": ['click("5")', 'fill("4", "x")', "nonsense", "go_back()"],
+    "cogym/MiniWoB": ['click("4")', "noop()", "type it", 'click("2")'],
 }
 
 
@@ -73,7 +76,11 @@ def _agents(env_id: str, kwargs: dict[str, Any]) -> list[Any]:
     env = gym.make(env_id, **kwargs)
     try:
         specs = agents_for(env)
-        expert = next(spec.name for spec in specs if spec.role in ("expert", "oracle"))
+        # a family without an expert for this id (MiniWoB++) plays its chance-level agent
+        expert = next(
+            (spec.name for spec in specs if spec.role in ("expert", "oracle")),
+            next(spec.name for spec in reversed(specs) if spec.role == "random"),
+        )
         return [make_agent(expert, env, seed=SEED), make_agent("random", env, seed=SEED)]
     finally:
         env.close()

@@ -65,7 +65,11 @@ def agent_specs() -> list[AgentSpec]:
 def agents_for(env: gym.Env) -> list[AgentSpec]:
     """The agents that can play ``env`` (a made, maybe wrapped, env)."""
     family = registration.family_of(env)
-    own = list(family.agents) if family is not None else []
+    own = [
+        spec
+        for spec in (family.agents if family is not None else ())
+        if spec.supports is None or spec.supports(env)
+    ]
     return [spec for spec in GENERIC_AGENTS if spec.supports(env)] + own
 
 

@@ -51,8 +51,9 @@ class AgentSpec:
     :param build: ``(env, seed, **options) -> Agent``.
     :param summary: one line for ``cogym run --help``.
     :param options: the keyword options ``build`` accepts.
-    :param supports: ``env -> bool`` for agents not bound to one family (``random``,
-        ``llm``); a family's own agents play every env of the family.
+    :param supports: ``env -> bool``: which envs the agent can play. Needed for agents not
+        bound to one family (``random``, ``llm``); a family's own agent without it plays
+        every env of the family.
     :param role: ``"expert"`` (solves by search), ``"oracle"`` (reads the gold answer),
         ``"random"`` (the chance level) or ``"baseline"``.
     """

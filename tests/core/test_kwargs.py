@@ -78,6 +78,15 @@ BAD = {
     "seat": [2, -1, 1.0, "left", True, None],
     "obs_mode": ["image", "", 1, None, True],
     "num_hands": [*COUNT, 10**7],
+    # Web
+    "suite": ["web", "", "SHOP", 1, None, True],
+    "task_name": [1, True, "", "no-such-task", ["login"]],
+    "products": [0, 9, 10**6, 1.5, True, "100", HUGE],
+    "catalogue_seed": [1.5, True, "0", [0], HUGE],
+    "max_tree_chars": [0, 199, 60_001, 1.5, True, "8000", None, HUGE],
+    "executable_path": [1, True, "", "/no/such/chromium", "/etc", ["chromium"]],
+    "headless": BOOL,
+    "viewport": [(800,), (0, 600), (800, 99_999), "800x600", None, (800.0, 600), (True, 600)],
     "error_allowance": [*COUNT, 101],
 }
 
@@ -162,6 +171,10 @@ GOOD_EDGES = {
     "use_all_numbers": [True, False],
     "render_mode": [None, "ansi"],
     "seat": [0, 1, "random"],
+    "max_tree_chars": [200, 60_000],
+    "products": [10, 2000],
+    "viewport": [(100, 100), (4096, 4096), [1280, 720]],
+    "headless": [True, False],
 }
 
 
@@ -180,6 +193,7 @@ BAD_OPTIONS = {
     "target": ["24", 1.5, True, None, 10**10, HUGE],
     "cards": ["KK", "XY", "K", 5, (2, 2), [HUGE, 0]],
     "seat": [2, -1, "0", True, HUGE],
+    "task_name": [1, True, "", "no-such-task", None, ["login"]],
 }
 
 

@@ -12,20 +12,11 @@ from cogym.envs.web.catalogue import Catalogue, Product, generate_catalogue, gen
 from cogym.envs.web.env import WebEnv
 from cogym.envs.web.shop_reward import Purchase, shop_reward
 from cogym.envs.web.tasks import SUITES, WebConfig, generate_task, validate_task
+from cogym.envs.web.verifier import verify_record
 
 
 def _expert(env, seed):
-    suite = env.unwrapped.suite
-    if suite == "shop":
-        return ShopExpertAgent(env)
-    if suite == "forms":
-        return FormsExpertAgent(env)
-    from cogym.core.errors import UnknownAgentError
-
-    raise UnknownAgentError(
-        "agent 'expert' plays the shop and forms suites; MiniWoB++ has no scripted expert "
-        "(use 'random-web' or 'llm')"
-    )
+    return ShopExpertAgent() if env.unwrapped.suite == "shop" else FormsExpertAgent()
 
 
 FAMILY = Family(
@@ -49,11 +40,13 @@ FAMILY = Family(
             {"suite": "miniwob"},
         ),
     ),
+    verify=verify_record,
     agents=(
         AgentSpec(
             "expert",
             _expert,
             "Web: scripted expert for the shop and forms suites (reads the task)",
+            supports=lambda env: env.unwrapped.suite in ("shop", "forms"),
             role="expert",
         ),
         AgentSpec(
@@ -81,4 +74,5 @@ __all__ = [
     "generate_task",
     "shop_reward",
     "validate_task",
+    "verify_record",
 ]

@@ -177,6 +177,8 @@ def parse_action(text: str) -> Action:
         module = ast.parse(source, mode="exec")
     except SyntaxError as exc:
         raise _fail(f"Could not parse {source[:80]!r}: {exc.msg}.") from None
+    except (ValueError, UnicodeError, MemoryError, RecursionError) as exc:  # NUL, surrogates
+        raise _fail(f"Could not parse {source[:80]!r}: {type(exc).__name__}.") from None
     if len(module.body) != 1:
         raise _fail(f"Write exactly one action per turn, got {len(module.body)} statements.")
     statement = module.body[0]

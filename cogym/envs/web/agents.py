@@ -53,9 +53,6 @@ class ShopExpertAgent(TaskAgent):
     Needs ``task["product_id"]`` (every generated task has it).
     """
 
-    def __init__(self, env: Any = None) -> None:
-        super().__init__()
-
     def act(self, observation: Any, info: dict[str, Any]) -> str:
         task = self.current_task(info)
         elements = parse_elements(observation)
@@ -91,9 +88,6 @@ class ShopExpertAgent(TaskAgent):
 class FormsExpertAgent(TaskAgent):
     """Fills each form from the task's expected values, one control per turn, then
     submits; follows the named link on a link task."""
-
-    def __init__(self, env: Any = None) -> None:
-        super().__init__()
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
         task = self.current_task(info)

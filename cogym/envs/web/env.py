@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Mapping
@@ -9,7 +10,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cogym.core.checks import check_bool, check_int, check_number, check_text, shown
+from cogym.core.checks import check_bool, check_int, check_timeout, shown
 from cogym.core.errors import InvalidArgumentError, InvalidTaskError
 from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
@@ -37,6 +38,20 @@ DEFAULT_MAX_TURNS = {"shop": 20, "forms": 12, "miniwob": 10}
 MAX_TREE_CHARS = 60_000
 #: How long a MiniWoB++ page may take to build its task.
 MINIWOB_READY_S = 5.0
+
+
+def check_executable(name: str, value: object) -> str:
+    """``value`` if it is the path of an executable file, else a clear error."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgumentError(f"{name} must be the path of a browser; got {shown(value)}")
+    if not (os.path.isfile(value) and os.access(value, os.X_OK)):
+        raise InvalidArgumentError(
+            f"{name} {value!r} is not an executable file; pass the path of Chromium (e.g. "
+            "/usr/bin/chromium) or None to find one"
+        )
+    return value
+
+
 _RESTARTED = "The browser had stopped; it was restarted and the page reloaded."
 
 
@@ -156,9 +171,11 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
         self.max_tree_chars = check_int(
             "max_tree_chars", max_tree_chars, minimum=200, maximum=MAX_TREE_CHARS
         )
-        if executable_path is not None:
-            check_text("executable_path", executable_path)
-        self.executable_path = executable_path
+        self.executable_path = (
+            None
+            if executable_path is None
+            else check_executable("executable_path", executable_path)
+        )
         self.headless = check_bool("headless", headless)
         if not (
             isinstance(viewport, (tuple, list))
@@ -171,7 +188,7 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
                 f"{shown(viewport)}"
             )
         self.viewport = (int(viewport[0]), int(viewport[1]))
-        self.timeout_s = check_number("timeout_s", timeout_s, minimum=0.1, maximum=600)
+        self.timeout_s = check_timeout("timeout_s", timeout_s)
         self.catalogue: Catalogue | None = (
             generate_catalogue(catalogue_seed, products) if suite == "shop" else None
         )
@@ -207,6 +224,11 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
             return super()._start_episode(options)
         if "task" in options or "index" in options:
             raise InvalidArgumentError("reset options take one of 'task', 'index', 'task_name'")
+        if not isinstance(options["task_name"], str):
+            raise InvalidArgumentError(
+                f"options['task_name'] must be a str (a form kind or a MiniWoB++ task); got "
+                f"{shown(options['task_name'])}"
+            )
         config = self.config.with_overrides(task_name=options["task_name"])
         rng = random.Random(int(self.np_random.integers(2**63)))
         self.task, self.task_index = generate_task(rng, config), None

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +30,7 @@ from cogym.envs.web.errors import (
     BrowserDiedError,
     BrowserNotFoundError,
 )
+from tests.processes import descendants, wait_until_gone
 
 if find_chromium() is None:
     pytest.skip("no Chromium: apt-get install chromium", allow_module_level=True)
@@ -437,34 +437,6 @@ browser.new_episode(sys.argv[1], "/")
 print(" ".join(str(pid) for pid in browser.browser_pids()), flush=True)
 time.sleep(120)
 """
-
-
-def descendants(root: int) -> set[int]:
-    """Every live process under ``root``, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return {pid for pid in found if pid_alive(pid)}
-
-
-def wait_until_gone(pids, deadline_s: float) -> list[int]:
-    """Poll /proc until none of ``pids`` runs or the deadline passes; return those left."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        left = [pid for pid in pids if pid_alive(pid)]
-        if not left:
-            return []
-        time.sleep(0.05)
-    return [pid for pid in pids if pid_alive(pid)]
 
 
 def test_a_killed_parent_process_leaves_no_chromium(site):
