@@ -9,7 +9,7 @@
 () => {
   const ATTR = "data-cogym-id";
   const COUNTER = "__cogymNextId";
-  const NAME_MAX = 100;
+  const NAME_MAX = 300;
   const INTERACTIVE =
     "a[href],button,input,select,textarea,[role=button],[role=link],[role=checkbox]," +
     "[role=radio],[role=tab],[role=menuitem],[role=option],[onclick],[tabindex],label,summary," +
