@@ -1,7 +1,8 @@
 """Web env throughput: cogym's web envs next to raw Playwright and miniwob's Selenium env.
 
-Usage: python benchmarks/web_throughput.py [--episodes 6] [--rounds 3] [--clicks 3]
-       [--suites shop,forms,miniwob] [--no-selenium] [--out PATH]
+Usage: python benchmarks/web_throughput.py [--episodes 4] [--rounds 3] [--warmup 1]
+       [--clicks 2] [--suites shop,forms,miniwob] [--reads none,content,aria]
+       [--miniwob-tasks click-button,enter-text] [--no-selenium] [--out PATH]
 
 Every figure comes from one run, with the sides interleaved (each round runs every side's
 episodes in turn), so a background load shifts them alike. The same pages are served to
@@ -66,12 +67,17 @@ PRODUCTS = 1000
 VIEWPORT = {"width": 800, "height": 600}
 PRODUCT_ID = re.compile(r"B0[A-Z0-9]{8}")
 MINIWOB_TASKS = ("click-button", "enter-text")
+SUITES = ("shop", "forms", "miniwob")
 RAW_READS = {
     "none": "raw Playwright, clicks only",
     "content": "raw Playwright + page.content()",
     "aria": "raw Playwright + aria_snapshot()",
 }
 AIM = 0.7
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 class BenchmarkError(RuntimeError):
@@ -268,22 +274,36 @@ def raw_forms_episode(
 # ---------------------------------------------------------------------- miniwob's Selenium env
 
 
-def selenium_skip_reason() -> str | None:
-    """Why the ``miniwob`` package's Selenium env cannot run here (None: it can)."""
+def selenium_setup() -> tuple[str | None, dict[str, str]]:
+    """Why the ``miniwob`` package's Selenium env cannot run here (None: it can), and the
+    environment variables that point it at Chromium and ChromeDriver."""
     try:
         import miniwob  # noqa: F401
         import selenium  # noqa: F401
     except ImportError as exc:
-        return f"{exc.name} is not installed (pip install miniwob)"
+        return f"{exc.name} is not installed (pip install miniwob)", {}
     chromium = os.environ.get("MINIWOB_CHROME_BINARY") or find_chromium()
     driver = os.environ.get("MINIWOB_CHROMEDRIVER") or "/usr/bin/chromedriver"
     if not chromium or not os.access(chromium, os.X_OK):
-        return "no Chromium found for the miniwob package"
+        return "no Chromium found for the miniwob package", {}
     if not os.access(driver, os.X_OK):
-        return f"no ChromeDriver at {driver} (apt-get install chromium-driver)"
-    os.environ["MINIWOB_CHROME_BINARY"] = chromium
-    os.environ["MINIWOB_CHROMEDRIVER"] = driver
-    return None
+        return f"no ChromeDriver at {driver} (apt-get install chromium-driver)", {}
+    return None, {"MINIWOB_CHROME_BINARY": chromium, "MINIWOB_CHROMEDRIVER": driver}
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Any:
+    """Set environment variables for the block, then put back what was there."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def selenium_episode(env: Any, timer: Timer, name: str, seed: int, screenshots: bool) -> None:
@@ -344,10 +364,9 @@ def started(make: Callable[[], Any]) -> tuple[Any, float]:
     return made, time.perf_counter() - start
 
 
-def run_shop_and_forms(
-    suites: list[str], episodes: int, rounds: int, clicks: int, stack: contextlib.ExitStack
-) -> list[dict[str, Any]]:
-    """Shop and forms: cogym and the three raw variants, interleaved by round."""
+def run_shop_and_forms(args: argparse.Namespace, stack: contextlib.ExitStack) -> list[dict]:
+    """Shop and forms: cogym and the raw Playwright variants, interleaved by round."""
+    suites, episodes, clicks = args.suites, args.episodes, args.clicks
     executable = find_chromium()
     catalogue = generate_catalogue(0, PRODUCTS)
     shop_tasks = [generate_shop_task(random.Random(s), catalogue) for s in range(episodes)]
@@ -368,11 +387,11 @@ def run_shop_and_forms(
                 start,
             )
         )
-        for mode, label in RAW_READS.items():
+        for mode in args.reads:
             plans.append(
                 (
                     "shop",
-                    label,
+                    RAW_READS[mode],
                     lambda t, i, m=mode, s=site, b=server.base_url: _raw(
                         raw, m, lambda: raw_shop_episode(raw, s, b, t, shop_tasks[i], clicks)
                     ),
@@ -392,18 +411,18 @@ def run_shop_and_forms(
                 start,
             )
         )
-        for mode, label in RAW_READS.items():
+        for mode in args.reads:
             plans.append(
                 (
                     "forms",
-                    label,
+                    RAW_READS[mode],
                     lambda t, i, m=mode, s=forms_site, b=forms_server.base_url: _raw(
                         raw, m, lambda: raw_forms_episode(raw, s, b, t, forms_tasks[i])
                     ),
                     raw_start,
                 )
             )
-    return interleave(plans, episodes, rounds)
+    return interleave(plans, episodes, args.rounds, args.warmup)
 
 
 def _raw(raw: RawSide, mode: str, episode: Callable[[], None]) -> None:
@@ -412,37 +431,43 @@ def _raw(raw: RawSide, mode: str, episode: Callable[[], None]) -> None:
 
 
 def interleave(
-    plans: list[tuple[str, str, Callable[[Timer, int], None], float]], episodes: int, rounds: int
+    plans: list[tuple[str, str, Callable[[Timer, int], None], float]],
+    episodes: int,
+    rounds: int,
+    warmup: int,
 ) -> list[dict[str, Any]]:
-    """One warm-up episode per side, then ``rounds`` rounds of ``episodes`` per side."""
+    """``warmup`` untimed episodes per side, then ``rounds`` rounds of ``episodes`` per side."""
     timers = [Timer() for _ in plans]
     firsts = []
     for _, _, episode, _ in plans:
         warm = Timer()
-        episode(warm, 0)
-        firsts.append(warm.resets[0])
+        for index in range(warmup):
+            episode(warm, index % episodes)
+        firsts.append(warm.resets[:1])
     for _ in range(rounds):
         for timer, (_, _, episode, _) in zip(timers, plans, strict=True):
             for index in range(episodes):
                 episode(timer, index)
     return [
-        summary(suite, side, timer, startup + first)
+        summary(suite, side, timer, startup + (first or timer.resets)[0])
         for timer, first, (suite, side, _, startup) in zip(timers, firsts, plans, strict=True)
     ]
 
 
 def run_miniwob(
-    episodes: int, rounds: int, selenium: bool, stack: contextlib.ExitStack
+    args: argparse.Namespace, stack: contextlib.ExitStack
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """cogym's MiniWoB-v0 next to the miniwob package's Selenium env, per task."""
     skipped: dict[str, str] = {}
-    reason = selenium_skip_reason() if selenium else "left out (--no-selenium)"
+    reason, variables = selenium_setup()
+    if args.no_selenium:
+        reason = "left out (--no-selenium)"
     if reason is not None:
         skipped["miniwob_selenium"] = reason
     env, start = started(lambda: CogymSide("cogym/MiniWoB-v0"))
     stack.callback(env.close)
     plans: list[tuple[str, str, Callable[[Timer, int], None], float]] = []
-    for name in MINIWOB_TASKS:
+    for name in args.miniwob_tasks:
         suite = f"miniwob {name}"
         plans.append(
             (
@@ -459,7 +484,8 @@ def run_miniwob(
         try:
             import miniwob  # noqa: F401  (registers the ids)
 
-            selenium_env, selenium_start = started(lambda n=name: gym.make(f"miniwob/{n}-v1"))
+            with environment(variables):  # read when the env starts its ChromeDriver
+                selenium_env, selenium_start = started(lambda n=name: gym.make(f"miniwob/{n}-v1"))
         except Exception as exc:  # ChromeDriver refused to start: say why, go on
             skipped["miniwob_selenium"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
             reason = skipped["miniwob_selenium"]
@@ -476,7 +502,7 @@ def run_miniwob(
                     selenium_start,
                 )
             )
-    return interleave(plans, episodes, rounds), skipped
+    return interleave(plans, args.episodes, args.rounds, args.warmup), skipped
 
 
 def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -498,32 +524,47 @@ def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table, write the JSON; return what was written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=6, help="episodes per side per round")
+    parser.add_argument("--episodes", type=int, default=4, help="episodes per side per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (sides interleaved)")
-    parser.add_argument("--clicks", type=int, default=3, help="result clicks per shop episode")
-    parser.add_argument("--suites", default="shop,forms,miniwob", help="comma-separated")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed episodes per side")
+    parser.add_argument("--clicks", type=int, default=2, help="result clicks per shop episode")
+    parser.add_argument("--suites", type=_names, default=SUITES, help="comma-separated")
+    parser.add_argument("--reads", type=_names, default=tuple(RAW_READS), help="raw variants")
+    parser.add_argument("--miniwob-tasks", type=_names, default=MINIWOB_TASKS)
     parser.add_argument("--no-selenium", action="store_true", help="leave out miniwob's env")
     parser.add_argument("--out", type=Path, default=None, help="result JSON (default results/)")
     args = parser.parse_args(argv)
-    suites = [s.strip() for s in args.suites.split(",") if s.strip()]
-    unknown = set(suites) - {"shop", "forms", "miniwob"}
-    if unknown or not suites or min(args.episodes, args.rounds, args.clicks) < 1:
-        parser.error(f"bad settings: suites {suites}, episodes/rounds/clicks must be >= 1")
+    wrong = [
+        f"{flag} takes {', '.join(known)}"
+        for flag, given, known in (
+            ("--suites", args.suites, SUITES),
+            ("--reads", args.reads, tuple(RAW_READS)),
+            ("--miniwob-tasks", args.miniwob_tasks, MINIWOB_TASKS),
+        )
+        if not given or not set(given) <= set(known)
+    ]
+    if min(args.episodes, args.rounds, args.clicks) < 1 or args.warmup < 0:
+        wrong.append("--episodes, --rounds and --clicks must be >= 1, --warmup >= 0")
+    if wrong:
+        parser.error("; ".join(wrong))
+    suites = args.suites
     load_before = os.getloadavg()
     started_at = time.perf_counter()
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
         if {"shop", "forms"} & set(suites):
-            rows += run_shop_and_forms(suites, args.episodes, args.rounds, args.clicks, stack)
+            rows += run_shop_and_forms(args, stack)
         if "miniwob" in suites:
-            found, skipped = run_miniwob(args.episodes, args.rounds, not args.no_selenium, stack)
+            found, skipped = run_miniwob(args, stack)
             rows += found
     found_ratios = ratios(rows)
     payload = {
         "settings": {
             "episodes_per_round": args.episodes,
             "rounds": args.rounds,
+            "warmup_episodes": args.warmup,
+            "raw_reads": list(args.reads),
             "shop_result_clicks": args.clicks,
             "products": PRODUCTS,
             "chromium": find_chromium(),
