@@ -343,37 +343,27 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
     def _judge_page(self) -> Outcome:
         if self.suite == "shop" and self._site.purchase is not None:
             reward, parts = shop_reward(self.task, self.catalogue, self._site.purchase)
-            return self._page_outcome(
-                f"You bought {self._site.purchase.product_id}; reward {reward:.3f}.",
-                "purchased",
-                reward=reward,
-                terminated=True,
-                success=reward >= 1.0,
-                extra={"purchase": parts},
-            )
+            note = f"You bought {self._site.purchase.product_id}; reward {reward:.3f}."
+            return self._ended(note, "purchased", reward, {"purchase": parts})
         if self.suite == "forms" and self._site.outcome is not None:
-            correct = bool(self._site.outcome["correct"])
-            return self._page_outcome(
-                "Submitted.",
-                "submitted",
-                reward=1.0 if correct else 0.0,
-                terminated=True,
-                success=correct,
-                extra={"detail": self._site.outcome["detail"]},
+            reward = 1.0 if self._site.outcome["correct"] else 0.0
+            return self._ended(
+                "Submitted.", "submitted", reward, {"detail": self._site.outcome["detail"]}
             )
         if self.suite == "miniwob":
             state = self._browser.get().evaluate(REWARD_SCRIPT)
             if state["done"]:
-                success = float(state["reward"]) >= 1.0  # MiniWoB++'s own success rule
-                return self._page_outcome(
-                    "The task is over.",
-                    "task_done",
-                    reward=1.0 if success else 0.0,
-                    terminated=True,
-                    success=success,
-                    extra={"raw_reward": float(state["reward"]), "reason": state["reason"]},
-                )
+                raw = float(state["reward"])
+                reward = 1.0 if raw >= 1.0 else 0.0  # MiniWoB++'s own success rule
+                extra = {"raw_reward": raw, "reason": state["reason"]}
+                return self._ended("The task is over.", "task_done", reward, extra)
         return self._page_outcome("", "ok")
+
+    def _ended(self, note: str, kind: str, reward: float, extra: dict[str, Any]) -> Outcome:
+        """The last page of an episode: success is a full reward."""
+        return self._page_outcome(
+            note, kind, reward=reward, terminated=True, success=reward >= 1.0, extra=extra
+        )
 
     def _page_outcome(
         self,
