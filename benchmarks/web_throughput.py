@@ -24,7 +24,12 @@ both sides: cogym's own `WebServer` with `ShopSite` / `FormsSite`, and the same 
   enter-text (fill the box, click Submit) next to the ``miniwob`` package's own Selenium env
   (``gymnasium.make("miniwob/<task>-v1")``, ChromeDriver, pages from file://), with its
   default observation (DOM + screenshot) and with screenshots off. Skipped, with the
-  reason in the JSON, where ChromeDriver or the package is missing.
+  reason in the JSON, where ChromeDriver or the package is missing. The two do different
+  work: the Selenium env keeps one page for every episode (its reset restarts the task in
+  the page) and clicks an element with the page's own ``core.elementClick`` (a JavaScript
+  click); cogym opens a fresh context and loads the task page per episode and clicks with
+  Playwright (the element scrolled into view, checked visible, stable and hit, then real
+  mouse events), the same way it clicks on every site.
 
 Step time is the wall clock around ``env.step`` (cogym, Selenium) or around the action and
 page read (raw); reset time around ``env.reset`` or new context + goto + read. Choosing the
