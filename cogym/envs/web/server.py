@@ -177,6 +177,9 @@ class _HTTPServer(ThreadingHTTPServer):
         self.site = site
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Stay quiet: a browser that drops a request mid-load (a broken pipe) is normal."""
+
 
 def _shut_down(httpd: _HTTPServer, thread: threading.Thread, owner_pid: int) -> None:
     if os.getpid() != owner_pid:

@@ -174,6 +174,18 @@ def test_writes_nothing_to_stderr(server: WebServer, capfd: pytest.CaptureFixtur
     assert capfd.readouterr().err == ""
 
 
+def test_a_dropped_connection_prints_no_traceback(
+    server: WebServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # what socketserver does when a handler raises, e.g. BrokenPipeError when the browser
+    # drops a request mid-load: by default it prints the traceback to stderr
+    try:
+        raise BrokenPipeError(32, "Broken pipe")
+    except BrokenPipeError:
+        server._httpd.handle_error(None, ("127.0.0.1", 1))
+    assert capfd.readouterr().err == ""
+
+
 def _server_threads(port: int) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == f"cogym-web-server-{port}"]
 
