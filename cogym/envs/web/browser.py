@@ -587,6 +587,11 @@ class Browser:
     def _history_step(self, page: Any, name: str, timeout: float) -> None:
         """go_back / go_forward, never past the episode's first page (about:blank)."""
         step, undo = (page.go_back, page.go_forward)[:: 1 if name == "go_back" else -1]
+        # ask first: stepping to about:blank and back would reload the page and lose its
+        # state (a MiniWoB++ task, typed text); the Navigation API lists only this site
+        can = "canGoBack" if name == "go_back" else "canGoForward"
+        if page.evaluate(f"() => window.navigation ? navigation.{can} : true") is False:
+            raise ActionError(f"{name}(): there is no page to go to in this episode's history")
         if step(wait_until="load", timeout=timeout) is None and not self._navigated:
             raise ActionError(f"{name}(): there is no page to go to in this episode's history")
         if not self._on_site(page.url):

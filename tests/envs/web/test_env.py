@@ -278,3 +278,26 @@ def test_the_random_agent_plays_every_suite_to_the_end():
             assert len(steps) <= 4 and np.isfinite(total)
         finally:
             env.close()
+
+
+def test_go_back_on_the_first_page_keeps_the_page_and_its_state():
+    env = cogym.make("cogym/MiniWoB-v0", task_name="click-button")
+    try:
+        observation, info = env.reset(seed=0)
+        after, reward, _, _, info = env.step("go_back()")
+        assert info["feedback_kind"] == "action_error" and reward == -0.1
+        # the task is still on the page (a reload would have shown MiniWoB's START cover)
+        assert after.split("URL:")[1] == observation.split("URL:")[1]
+    finally:
+        env.close()
+
+
+def test_miniwob_episodes_repeat_under_a_seed_action_for_action():
+    def trajectories():
+        env = cogym.make("cogym/MiniWoB-v0", task_name="click-button")
+        try:
+            return [_play(env, RandomWebAgent(seed=seed), seed) for seed in range(3)]
+        finally:
+            env.close()
+
+    assert trajectories() == trajectories()
