@@ -73,13 +73,19 @@ test: $(VENV)/.installed-dev chromium
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed-base
+# The web benchmarks compare against the miniwob package's Selenium env, which needs
+# chromedriver (Debian's chromium-driver; without it that comparison records why it was skipped).
+bench: $(VENV)/.installed-base chromium
+	$(PY) -m pip install -q -e '.[web]'
+	-command -v chromedriver >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q chromium-driver; }
 	$(PY) benchmarks/countdown_throughput.py
 	$(PY) benchmarks/llm_agent_throughput.py
 	$(PY) benchmarks/sandbox_throughput.py
 	$(PY) benchmarks/math_throughput.py
 	$(PY) benchmarks/poker_throughput.py
 	$(PY) benchmarks/poker_ppo.py
+	$(PY) benchmarks/web_throughput.py
+	$(PY) benchmarks/web_baselines.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
