@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from cogym.envs.web.forms_tasks import FORM_KINDS
+from tests.benchmark_scripts import load_benchmark
 from tests.marks import needs_browser
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def _benchmark(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("web_baselines", BENCHMARKS / "web_baselines.py")
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "web_baselines", module)  # its dataclass looks itself up
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("web_baselines", monkeypatch)
 
 
 @needs_browser
