@@ -60,7 +60,7 @@ def forms():
 
 
 def test_the_shop_expert_buys_the_right_product_on_generated_tasks(shop):
-    for seed in range(12):
+    for seed in range(6):  # benchmarks/web_baselines.py plays 200
         total, info, steps = _play(shop, ShopExpertAgent(), seed)
         assert total == 1.0 and info["success"], steps
         assert info["purchase"]["type_match"] and info["purchase"]["price_ok"]
