@@ -114,7 +114,12 @@ class TaskEnv(TextEnv):
 
     # -- the contract -------------------------------------------------------------------
 
+    def _pick_task(self, options: Mapping[str, Any]) -> tuple[Task, int | None]:
+        """The episode's task and its index; a family with reset options of its own that
+        choose a task (the web suites' ``task_name``) overrides this."""
+        return self.tasks.pick(self.np_random, options)
+
     def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        self.task, self.task_index = self.tasks.pick(self.np_random, options)
+        self.task, self.task_index = self._pick_task(options)
         prompt, extra = self._start_task(options)
         return prompt, {"task": self.task, "task_index": self.task_index, **extra}

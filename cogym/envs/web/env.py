@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cogym.core.checks import check_bool, check_int, check_timeout, shown
+from cogym.core.checks import check_bool, check_int, check_path, check_timeout, shown
 from cogym.core.errors import InvalidArgumentError, InvalidTaskError
 from cogym.core.task_env import TaskEnv
 from cogym.core.text_env import Outcome
@@ -42,8 +42,7 @@ MINIWOB_READY_S = 5.0
 
 def check_executable(name: str, value: object) -> str:
     """``value`` if it is the path of an executable file, else a clear error."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgumentError(f"{name} must be the path of a browser; got {shown(value)}")
+    value = str(check_path(name, value))
     if not (os.path.isfile(value) and os.access(value, os.X_OK)):
         raise InvalidArgumentError(
             f"{name} {value!r} is not an executable file; pass the path of Chromium (e.g. "
@@ -219,9 +218,9 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
 
     # -- episode ------------------------------------------------------------------------
 
-    def _start_episode(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _pick_task(self, options: Mapping[str, Any]) -> tuple[dict[str, Any], int | None]:
         if "task_name" not in options:
-            return super()._start_episode(options)
+            return super()._pick_task(options)
         if "task" in options or "index" in options:
             raise InvalidArgumentError("reset options take one of 'task', 'index', 'task_name'")
         if not isinstance(options["task_name"], str):
@@ -230,10 +229,7 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
                 f"{shown(options['task_name'])}"
             )
         config = self.config.with_overrides(task_name=options["task_name"])
-        rng = random.Random(int(self.np_random.integers(2**63)))
-        self.task, self.task_index = generate_task(rng, config), None
-        prompt, extra = self._start_task(options)
-        return prompt, {"task": self.task, "task_index": None, **extra}
+        return generate_task(random.Random(int(self.np_random.integers(2**63))), config), None
 
     def _start_task(self, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         if self.task["suite"] != self.suite:
@@ -291,11 +287,13 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
             work(self._browser.get())
             return False
         except BrowserDiedError:
-            self._browser.close()
-            self._reload(self._browser.get())
+            self._restart()
             return True
 
-    def _reload(self, browser: Any) -> None:
+    def _restart(self) -> None:
+        """Start a new browser and reopen the episode's page in it."""
+        self._browser.close()
+        browser = self._browser.get()
         base_url = self._server.get().base_url
         if self.suite == "miniwob":  # the task's state lived in the page: start it again
             self._load(browser, base_url)
@@ -381,8 +379,7 @@ class WebEnv(TaskEnv, config=WebConfig, generate=generate_task, validate=validat
         try:
             snapshot = self._snapshot()
         except BrowserDiedError:
-            self._browser.close()
-            self._reload(self._browser.get())
+            self._restart()
             snapshot, restarted = self._snapshot(), True
             note = f"{note} {_RESTARTED}".strip()
         parts = [note] if note else []
