@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-pytest.importorskip("transformers", reason="needs the llm extra: pip install 'cogym[llm]'")
+from tests.benchmark_scripts import load_benchmark
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+pytest.importorskip("transformers", reason="needs the llm extra: pip install 'cogym[llm]'")
 
 
 def test_the_cpu_demo_evaluates_trains_and_reports_the_rise(
@@ -18,10 +16,7 @@ def test_the_cpu_demo_evaluates_trains_and_reports_the_rise(
 ):
     from tests.training.toy_envs import DIGITS_ID
 
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("grpo_cpu_demo", BENCHMARKS / "grpo_cpu_demo.py")
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = load_benchmark("grpo_cpu_demo", monkeypatch)
     out = tmp_path / "demo.json"
     result = demo.main(
         [
@@ -49,10 +44,7 @@ def test_the_cpu_demo_evaluates_trains_and_reports_the_rise(
 def test_the_arithmetic_demo_evaluates_on_questions_it_never_trains_on(
     tiny_model_dir, tmp_path, monkeypatch
 ):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("grpo_cpu_demo", BENCHMARKS / "grpo_cpu_demo.py")
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = load_benchmark("grpo_cpu_demo", monkeypatch)
     train, heldout = demo.arithmetic_tasks(tmp_path / "tasks")
     questions = [{json.loads(line)["question"] for line in p.open()} for p in (train, heldout)]
     assert len(questions[0]) == 720 and len(questions[1]) == 480 and not questions[0] & questions[1]

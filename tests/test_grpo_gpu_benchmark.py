@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import pytest
 
-pytest.importorskip("transformers", reason="needs the llm extra: pip install 'cogym[llm]'")
+from tests.benchmark_scripts import load_benchmark
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+pytest.importorskip("transformers", reason="needs the llm extra: pip install 'cogym[llm]'")
 
 
 @pytest.fixture(scope="module")
 def grpo_gpu(monkeypatch_module):
     """The benchmark script, imported by path (it imports ``common`` from its folder)."""
-    monkeypatch_module.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("grpo_gpu", BENCHMARKS / "grpo_gpu.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("grpo_gpu", monkeypatch_module)
 
 
 @pytest.fixture(scope="module")
