@@ -159,11 +159,7 @@ class RandomWebAgent(Agent):
     """
 
     def __init__(self, seed: int | None = None) -> None:
-        self._seed = seed
         self._rng = random.Random(seed)
-
-    def reset(self) -> None:
-        pass
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
         elements = [e for e in parse_elements(str(observation)) if e.id is not None]
